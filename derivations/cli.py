@@ -1,0 +1,189 @@
+"""The ``mlp-derivations`` command: a thin layer over the registry.
+
+Subcommands: ``verify`` (the default), ``chain``, ``train``, ``figures``.
+Each other subcommand lives in its own ``cli_<name>.py`` module exposing
+``add_arguments(parser)`` and ``run(args) -> int``.
+
+Exit status: 0 when every verdict matches its expectation, 1 when one does
+not, 2 for bad usage (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+SUBCOMMANDS = ("verify", "chain", "train", "figures")
+
+
+class UsageError(Exception):
+    """Bad usage: reported on one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _positive_int(name: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1 or str(value) != text.strip():
+            raise argparse.ArgumentTypeError(f"{name} must be a positive integer, got {text!r}")
+        return value
+
+    return parse
+
+
+def _non_negative_int(name: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{name} must be a non-negative integer, got {text!r}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mlp-derivations",
+        description="Verify the mathematics of D2L chapter 5 (multilayer perceptrons).",
+    )
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    verify = sub.add_parser("verify", help="verify the chapter's claims (the default)")
+    verify.add_argument("--section", action="append", metavar="S",
+                        help="only claims of this section, e.g. 5.3 (repeatable)")
+    verify.add_argument("--claim", action="append", metavar="ID",
+                        help="only this claim id, e.g. 5.3.11 (repeatable)")
+    verify.add_argument("--json", action="store_true", help="print one JSON array instead of a table")
+    verify.add_argument("--examples", type=_positive_int("--examples"), default=None, metavar="N",
+                        help="Hypothesis examples per numeric check (default 25)")
+    verify.add_argument("--seed", type=_non_negative_int("--seed"), default=0, metavar="S",
+                        help="seed for every random draw (default 0)")
+    verify.add_argument("-v", "--details", action="store_true",
+                        help="print every check's detail line, not only failures and errata")
+    verify.set_defaults(run=run_verify)
+
+    from . import cli_chain, cli_figures, cli_train
+
+    for name, module, text in (
+        ("chain", cli_chain, "check a chain of equalities step by step"),
+        ("train", cli_train, "train the chapter's MLP from scratch"),
+        ("figures", cli_figures, "write the chapter's figures as PNG"),
+    ):
+        p = sub.add_parser(name, help=text, description=text)
+        module.add_arguments(p)
+        p.set_defaults(run=module.run)
+    return parser
+
+
+def _selected(args: argparse.Namespace):
+    import derivations
+
+    everything = derivations.claims()
+    chosen = everything
+    if args.claim:
+        for cid in args.claim:
+            try:
+                derivations.claim(cid)
+            except KeyError as exc:
+                raise UsageError(f"mlp-derivations verify: --claim {exc.args[0]}") from None
+        chosen = [c for c in chosen if c.id in args.claim]
+    if args.section:
+        known = sorted({c.section for c in everything})
+        unknown = [s for s in args.section if s not in known]
+        if unknown:
+            raise UsageError(
+                f"mlp-derivations verify: --section {unknown[0]!r} has no claims; known sections: {', '.join(known)}"
+            )
+        chosen = [c for c in chosen if c.section in args.section]
+    return chosen
+
+
+def _verdict(claim, result) -> str:
+    if result.holds is None:
+        return "ERROR"
+    if claim.expected:
+        return "ok" if result.holds else "FAILED"
+    return "erratum found" if not result.holds else "ERRATUM NOT FOUND"
+
+
+def _fmt_error(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1e}"
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    chosen = _selected(args)
+    results = []
+    out = sys.stdout
+    widths = (14, 44, 46, 17, 9, 7)
+    header = ("id", "title", "methods", "verdict", "max err", "time")
+    if not args.json:
+        print("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), file=out)
+        print("  ".join("-" * w for w in widths), file=out)
+    for c in chosen:
+        r = c.verify(examples=args.examples, seed=args.seed)
+        results.append((c, r))
+        if not args.json:
+            title = c.title if len(c.title) <= widths[1] else c.title[: widths[1] - 1] + "…"
+            row = (c.id, title, ",".join(r.methods), _verdict(c, r), _fmt_error(r.max_error), f"{r.seconds:.2f}s")
+            print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip(), file=out, flush=True)
+            if args.details or not r.ok or not c.expected:
+                for check in r.checks:
+                    if args.details or not r.ok or not check.ok:
+                        print(f"    {check}", file=out)
+    if args.json:
+        payload = [
+            {
+                "id": c.id,
+                "section": c.section,
+                "title": c.title,
+                "expected": c.expected,
+                "holds": r.holds,
+                "ok": r.ok,
+                "seconds": r.seconds,
+                "checks": [
+                    {"method": k.method, "ok": k.ok, "detail": k.detail, "max_error": k.max_error}
+                    for k in r.checks
+                ],
+            }
+            for c, r in results
+        ]
+        json.dump(payload, out, indent=2)
+        out.write("\n")
+    else:
+        bad = [c.id for c, r in results if not r.ok]
+        errata = sum(1 for c, r in results if not c.expected and r.ok)
+        total = sum(r.seconds for _, r in results)
+        summary = f"{len(results) - len(bad)} of {len(results)} claims as expected"
+        summary += f" ({errata} errata of the study note found)" if errata else ""
+        summary += f" in {total:.1f}s"
+        print(f"\n{summary}" + (f"; not as expected: {', '.join(bad)}" if bad else ""), file=out)
+    return 0 if all(r.ok for _, r in results) else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help")):
+        argv = ["verify", *argv]
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mlp-derivations: interrupted", file=sys.stderr)
+        return 130
