@@ -248,3 +248,271 @@ def _column_test(col: np.ndarray, alpha: float) -> Check:
         f"an error >= {catch:.4f} ({catch / claimed:.1%} of λ) is missed with probability <= 1e-6",
         max_error=abs(mean - claimed),
     )
+
+
+# --- 5.4.vanishing -----------------------------------------------------------------------------
+
+#: Reals where σ' is far from underflow and e^{-|x|} > 2 eps: |x| <= 30 (the strict bound is visible).
+MODERATE_REALS = st.floats(min_value=-30.0, max_value=30.0, allow_nan=False)
+#: (x, L): an input and a number of stacked sigmoids (4^-40 ~ 1e-24, far above underflow).
+STACKS = st.tuples(MODERATE_REALS, st.integers(1, 40))
+
+
+def _strict_bounds_violation(x: float) -> float:
+    """How far numeric σ'(x) is from σ' <= 1/4 and σ'(x) < e^{-|x|} (0 when both hold)."""
+    from numeric.stability import stacked_sigmoid_grad
+
+    d = float(stacked_sigmoid_grad(x, 1))
+    ratio = d * math.exp(abs(x))  # exact bound: 1/(1 + e^{-|x|})² <= 1 - 2e^{-|x|} + ..., below 1 by >= 1e-13
+    return max(0.0, d - 0.25) + (0.0 if ratio < 1.0 else ratio - 1.0 + EPS)
+
+
+def _stack_error(args) -> float:
+    """Relative error of stacked_sigmoid_grad vs the complex-step derivative of σ∘⋯∘σ, per layer."""
+    from numeric.stability import stacked_sigmoid_grad
+
+    x, L = args
+    h = complex(x, COMPLEX_STEP)
+    for _ in range(L):
+        h = 1.0 / (1.0 + np.exp(-h))
+    fd = h.imag / COMPLEX_STEP
+    return abs(float(stacked_sigmoid_grad(x, L)) - fd) / abs(fd) / L
+
+
+@register(
+    "5.4.vanishing",
+    title="Sigmoid gradients vanish",
+    latex=r"\sigma'(x) \le \tfrac14,\ \sigma'(x) < e^{-|x|},\ "
+    r"\left|\frac{d}{dx} \sigma^{\circ L}(x)\right| \le 4^{-L}",
+    statement=lambda: sp.Le(sp.Symbol("sigma'(x)"), sp.Rational(1, 4)),
+)
+def _vanishing(ctx: Context):
+    from numeric.stability import stacked_sigmoid_grad
+
+    x = sp.Symbol("x", real=True)
+    s_, u = sp.symbols("s u", positive=True)
+    sig = 1 / (1 + sp.exp(-x))
+    d = sp.diff(sig, x)
+    yield symbolic_equal(d, sig * (1 - sig), "σ'(x) = σ(x)(1 - σ(x))")
+    yield symbolic_equal(
+        sp.Rational(1, 4) - s_ * (1 - s_), (s_ - sp.Rational(1, 2)) ** 2,
+        "1/4 - s(1 - s) = (s - 1/2)² >= 0, so σ' <= 1/4 with equality only at σ = 1/2 (x = 0)",
+    )
+    yield symbolic_equal(d.subs(x, -x), d, "σ'(-x) = σ'(x): it suffices to bound x >= 0")
+    yield symbolic_equal(d, (u / (1 + u) ** 2).subs(u, sp.exp(-x)), "σ'(x) = u/(1 + u)² with u = e^{-x}")
+    gap = sp.factor(u - u / (1 + u) ** 2)
+    yield Check(
+        "symbolic",
+        bool(gap.is_positive) and sp.simplify(gap - u**2 * (u + 2) / (u + 1) ** 2) == 0,
+        f"e^{{-x}} - σ'(x) = {gap} > 0 for every u = e^{{-x}} > 0: σ'(x) < e^{{-|x|}} (by the symmetry above)",
+    )
+    yield hypothesis_check(
+        "numeric", "numeric σ'(x) <= 1/4 and σ'(x) < e^{-|x|} for |x| <= 30 (violation; must be 0)",
+        MODERATE_REALS, _strict_bounds_violation, ctx=ctx, tol=0.0, salt=51,
+    )
+    yield hypothesis_check(
+        "numeric", "d/dx of L stacked sigmoids (unit weights) <= 4^-L, L in 1..40 (violation g·4^L - 1; must be <= 0)",
+        STACKS, lambda args: max(0.0, float(stacked_sigmoid_grad(*args)) * 4.0 ** args[1] - 1.0),
+        ctx=ctx, tol=0.0, salt=52,
+    )
+    yield hypothesis_check(
+        "finite-difference",
+        "stacked_sigmoid_grad vs complex step of σ∘⋯∘σ (relative error per layer; 8 eps: one σ and one "
+        "product per layer, each a few ulp)",
+        STACKS, _stack_error, ctx=ctx, tol=8 * EPS, salt=53,  # 8 = rounding of exp, 1+, /, and the product
+    )
+    top = float(stacked_sigmoid_grad(0.0, 10)) * 4.0**10  # 10 layers: the bound's slack at its best point
+    yield Check(
+        "numeric", top <= 1.0,
+        f"at x = 0 (where σ' = 1/4 is attained) 10 stacked sigmoids give 4^10 · gradient = {top:.3e}: the first "
+        "layer attains 1/4, the later ones see σ(·) >= 1/2 > 0 and stay strictly below it",
+    )
+
+
+# --- 5.4.symmetry ------------------------------------------------------------------------------
+
+#: A seed and a permutation of 7 hidden units (7: enough for nontrivial cycles, cheap).
+_HIDDEN = 7
+PERMUTED_NETS = st.tuples(st.integers(0, 2**32 - 1), st.permutations(range(_HIDDEN)))
+
+
+def _permutation_error(args) -> float:
+    """|f(X) - f_π(X)| / (h eps-scale): f with hidden units permuted by π (W1 columns, b1, W2 rows; row-major)."""
+    from numeric.mlp import MLP
+
+    seed, perm = args
+    rng = np.random.default_rng(seed)
+    net = MLP([5, _HIDDEN, 3], activation="tanh", init="xavier_normal", rng=rng)  # 5 inputs, 3 outputs
+    net.params[1][:] = rng.standard_normal(_HIDDEN)  # nonzero biases, so b1's permutation matters
+    X = rng.standard_normal((11, 5))  # 11 rows: an odd batch
+    out = net.forward(X)
+    H = net.forward_all(X)[0].H
+    scale = np.abs(H) @ np.abs(net.params[2]) + np.abs(net.params[3])  # Σ_j |h_j w_jk| + |b_k|
+    W1, b1, W2, b2 = net.params
+    p = list(perm)
+    net.params[:] = [W1[:, p].copy(), b1[p].copy(), W2[p, :].copy(), b2]
+    return float(np.max(np.abs(net.forward(X) - out) / scale))
+
+
+def _train(params_init, seed: int, steps: int):
+    """Minibatch SGD on a fixed random task; returns the MLP after ``steps`` steps."""
+    from numeric.mlp import MLP
+
+    rng = np.random.default_rng(seed)
+    net = MLP([6, 8, 4], activation="tanh", rng=rng)  # 6 inputs, 8 hidden units, 4 classes
+    params_init(net, rng)
+    X = rng.standard_normal((256, 6))  # 256 examples
+    y = rng.integers(0, 4, size=256)
+    for _ in range(steps):
+        idx = rng.choice(256, size=32, replace=False)  # minibatches of 32
+        _, grads = net.loss_and_grads(X[idx], y[idx])
+        for p, g in zip(net.params, grads):
+            p -= 0.5 * g  # learning rate 0.5: large, so differences would grow quickly
+    return net
+
+
+def _identical(net, rng) -> None:
+    W1, b1, W2, _ = net.params
+    W1[:] = rng.standard_normal((W1.shape[0], 1))  # every hidden unit gets the same incoming weights
+    b1[:] = rng.standard_normal()
+    W2[:] = rng.standard_normal((1, W2.shape[1]))  # and the same outgoing weights
+
+
+def _spread(net) -> float:
+    """Largest difference between any hidden unit's parameters and unit 0's (W1 column, b1, W2 row)."""
+    W1, b1, W2, _ = net.params
+    return float(max(np.max(np.abs(W1 - W1[:, :1])), np.max(np.abs(b1 - b1[0])), np.max(np.abs(W2 - W2[:1]))))
+
+
+@register(
+    "5.4.symmetry",
+    title="Permutation symmetry of hidden units",
+    latex=r"f(x; \Pi W_1, \Pi b_1, W_2 \Pi^\top) = f(x; W_1, b_1, W_2);\ "
+    r"W_1 e_i = W_1 e_j \Rightarrow \text{SGD keeps them equal}",
+    statement=lambda: sp.Symbol("f(x; Pi W1, Pi b1, W2 Pi^T) = f(x; W1, b1, W2)"),
+)
+def _symmetry(ctx: Context):
+    yield hypothesis_check(
+        "numeric",
+        f"MLP forward with its {_HIDDEN} hidden units permuted (Hypothesis-drawn π) vs unpermuted, error relative to "
+        f"Σ_j|h_j w_jk| + |b_k| (tolerance {_HIDDEN + 1} eps: a {_HIDDEN}-term sum in another order)",
+        PERMUTED_NETS, _permutation_error, ctx=ctx, tol=(_HIDDEN + 1) * EPS, salt=55,
+    )
+    steps = 300  # "many": 300 minibatch steps at a large learning rate
+    same = _train(_identical, ctx.seed, steps)
+    spread = _spread(same)
+    yield Check(
+        "numeric",
+        spread == 0.0,
+        f"8 hidden units started identical, after {steps} minibatch SGD steps (lr 0.5, batch 32): largest "
+        f"difference between units = {spread!r} (required: exactly 0, bit for bit)",
+        max_error=spread,
+    )
+    rand = _train(lambda net, rng: None, ctx.seed, steps)
+    W1 = rand.params[0]
+    gaps = [np.max(np.abs(W1[:, i] - W1[:, j])) for i in range(W1.shape[1]) for j in range(i)]
+    yield Check(
+        "numeric",
+        min(gaps) > 1e-3,  # 1e-3: ten times below the N(0, 0.01²) init spread, far above rounding
+        f"random N(0, 0.01²) init, same {steps} steps: the closest two hidden units differ by {min(gaps):.3g} "
+        "(> 1e-3): random initialization breaks the symmetry",
+    )
+
+
+# --- the depth experiment (attached to 5.4.default, 5.4.6 and 5.4.he) -------------------------
+
+_DEPTH, _WIDTH = 50, 256  # the issue's experiment: 50 layers of width 256
+#: Band for log(measured / mean-field) at layer l: 5 sd of a random walk whose steps have the
+#: relative fluctuation sqrt(2/width) of σ² χ²_width / width (one layer's gain for a fixed input).
+_STEP_SD = math.sqrt(2 / _WIDTH)
+
+
+@cache
+def _experiment(init_name: str, activation: str, seed: int):
+    from numeric.stability import depth_experiment
+
+    return depth_experiment(init_name, activation, depth=_DEPTH, width=_WIDTH, rng=np.random.default_rng([seed, 77]))
+
+
+@cache
+def _gauss_hermite(nodes: int = 80):
+    """Probabilists' Gauss-Hermite rule: E[g(ξ)], ξ ~ N(0, 1), exact for polynomials of degree < 160."""
+    from numpy.polynomial.hermite_e import hermegauss
+
+    xi, w = hermegauss(nodes)
+    return xi, w / w.sum()
+
+
+def _mean_field_tanh(q1: float, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """Xavier square layers (n σ² = 1), tanh: q_{l+1} = E[tanh(√q_l ξ)²]; Var g_{l-1} = E[tanh'(z_l)²] Var g_l."""
+    xi, w = _gauss_hermite()
+    q = [q1]
+    for _ in range(depth - 1):
+        q.append(float(w @ np.tanh(math.sqrt(q[-1]) * xi) ** 2))
+    chi = np.array([float(w @ (1 - np.tanh(math.sqrt(qq) * xi) ** 2) ** 2) for qq in q])
+    return np.array(q), np.cumprod(chi[::-1])[::-1]  # upstream Var ∂ℓ/∂h^(depth) = 1
+
+
+def _band_check(measured: np.ndarray, predicted: np.ndarray, what: str, *, backward: bool = False) -> Check:
+    """|log(measured / predicted)| <= 5 sd of the per-layer random walk, at every layer (fixed seed)."""
+    steps = np.arange(len(measured), 0, -1) if backward else np.arange(1, len(measured) + 1)
+    band = 5 * _STEP_SD * np.sqrt(steps)  # 5 sd: a Gaussian random walk leaves it with probability 6e-7
+    dev = np.abs(np.log(measured / predicted))
+    worst = int(np.argmax(dev / band))
+    return Check(
+        "numeric",
+        bool(np.all(dev <= band)),
+        f"{what}: |log(measured/predicted)| <= 5·sqrt(2/{_WIDTH})·sqrt(layers) at all {_DEPTH} layers "
+        f"(worst layer {worst + 1}: {dev[worst]:.3f} vs band {band[worst]:.3f}; fixed seed); "
+        f"measured layer 1 {measured[0]:.3g}, layer {_DEPTH} {measured[-1]:.3g}",
+        max_error=float(dev[worst]),
+    )
+
+
+def _rate_check(var: np.ndarray, rate: float, what: str) -> Check:
+    """Geometric decay: per-layer log-rate over layers 10..50 (deep, linear regime) equals log(rate)."""
+    lo, hi = 10, _DEPTH  # from layer 10 the activations are tiny and tanh(z) = z to 1e-10
+    measured = float((math.log(var[hi - 1]) - math.log(var[lo - 1])) / (hi - lo))
+    tol = 5 * _STEP_SD / math.sqrt(hi - lo)  # 5 sd of the mean of 40 per-layer log-gains
+    return Check(
+        "numeric",
+        abs(measured - math.log(rate)) <= tol,
+        f"{what}: per-layer factor exp({measured:.4f}) = {math.exp(measured):.4f} vs predicted {rate:.4f} "
+        f"(|Δ log| <= {tol:.3f}, 5 sd), variance {var[0]:.3g} at layer 1 -> {var[-1]:.3g} at layer {_DEPTH}: geometric decay",
+        max_error=abs(measured - math.log(rate)),
+    )
+
+
+@also_check("5.4.default")
+def _default_vanishes(ctx: Context):
+    sigma2 = 0.01**2  # the default N(0, 0.01²)
+    tanh_ = _experiment("normal", "tanh", ctx.seed)
+    relu_ = _experiment("normal", "relu", ctx.seed)
+    # Small z: tanh(z) = z, so Var z' = width σ² Var z; ReLU keeps half the second moment: width σ²/2.
+    yield _rate_check(tanh_.preactivation_variance, _WIDTH * sigma2, "depth 50, N(0, 0.01²), tanh, forward Var z")
+    yield _rate_check(tanh_.gradient_variance[::-1], _WIDTH * sigma2, "depth 50, N(0, 0.01²), tanh, backward Var ∂ℓ/∂h")
+    yield _rate_check(relu_.preactivation_variance, _WIDTH * sigma2 / 2, "depth 50, N(0, 0.01²), ReLU, forward Var z")
+
+
+@also_check("5.4.6")
+def _xavier_keeps_tanh(ctx: Context):
+    r = _experiment("xavier_normal", "tanh", ctx.seed)
+    q, g = _mean_field_tanh(1.0, _DEPTH)  # Var z^(1) = width · (1/width) · Var x = 1
+    yield _band_check(
+        r.preactivation_variance, q,
+        "depth 50, Xavier, tanh, forward Var z vs mean field (no geometric decay: q_l ~ 1/(2l), 0.01 at layer 50)",
+    )
+    yield _band_check(
+        r.gradient_variance, g, "depth 50, Xavier, tanh, backward Var ∂ℓ/∂h vs mean field", backward=True
+    )
+
+
+@also_check("5.4.he")
+def _he_keeps_relu(ctx: Context):
+    r = _experiment("he_normal", "relu", ctx.seed)
+    ones = np.ones(_DEPTH)
+    # He: width · (2/width) · E[ReLU(z)²] = Var z, so Var z stays at its layer-1 value 2 (= width σ² Var x).
+    yield _band_check(r.preactivation_variance, 2 * ones, "depth 50, He, ReLU, forward Var z constant (= 2)")
+    yield _band_check(r.gradient_variance, ones, "depth 50, He, ReLU, backward Var ∂ℓ/∂h constant (= 1)", backward=True)
+    x = _experiment("xavier_normal", "relu", ctx.seed)
+    yield _rate_check(x.preactivation_variance, 0.5, "contrast: Xavier with ReLU, forward Var z halves per layer")

@@ -154,9 +154,10 @@ def stacked_sigmoid_grad(x: np.ndarray | float, L: int) -> np.ndarray:
     h = np.asarray(x, dtype=np.float64)
     grad = np.ones_like(h)
     for _ in range(L):
-        s = _sigmoid(h)
-        grad = grad * (s * (1.0 - s))
-        h = s
+        # σ'(h) = σ(h) σ(-h): the same as σ (1 - σ) but without the cancellation in 1 - σ(h) for h >> 0
+        # (at h = 20, 1 - σ(h) computed by subtraction keeps only ~23 of 53 bits).
+        grad = grad * (_sigmoid(h) * _sigmoid(-h))
+        h = _sigmoid(h)
     return grad
 
 
