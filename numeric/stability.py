@@ -151,7 +151,8 @@ def stacked_sigmoid_grad(x: np.ndarray | float, L: int) -> np.ndarray:
     each factor ``σ' = σ (1 - σ) ≤ 1/4``, so the product is at most ``4^{-L}``.
     """
     L = _positive_int("L", L, "the number of stacked sigmoids")
-    h = np.asarray(x, dtype=np.float64)
+    h = np.asarray(x)
+    h = h if h.dtype in (np.float32, np.float64) else h.astype(np.float64)  # float32 in, float32 out
     grad = np.ones_like(h)
     for _ in range(L):
         # σ'(h) = σ(h) σ(-h): the same as σ (1 - σ) but without the cancellation in 1 - σ(h) for h >> 0
