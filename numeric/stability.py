@@ -164,10 +164,22 @@ def stacked_sigmoid_grad(x: np.ndarray | float, L: int) -> np.ndarray:
 
 # --- Eq. 5.4.2: the gradient as a product of Jacobians -----------------------------------------
 
+def _sigmoid_any(z: np.ndarray) -> np.ndarray:
+    """σ(z): the overflow-free form for real z, 1/(1 + e^{-z}) for complex z (complex-step use, |Im z| tiny)."""
+    return 1.0 / (1.0 + np.exp(-z)) if np.iscomplexobj(z) else _sigmoid(z)
+
+
+def _tanh_grad(z: np.ndarray) -> np.ndarray:
+    """tanh'(z) = 4 e^{-2|z|} / (1 + e^{-2|z|})², equal to 1 - tanh(z)² without its cancellation for |z| >> 0."""
+    e = np.exp(-2.0 * np.abs(z))
+    return 4.0 * e / (1.0 + e) ** 2  # 4 = (e^z + e^-z)² e^{-2|z|} / (1 + e^{-2|z|})² at the scale 2² of cosh
+
+
 _SMOOTH = {
-    # name: (f, f') — analytic, so they also accept complex arguments (complex-step differences).
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-    "sigmoid": (lambda z: 1.0 / (1.0 + np.exp(-z)), lambda z: np.exp(-z) / (1.0 + np.exp(-z)) ** 2),
+    # name: (f, f').  f is analytic and also accepts complex arguments (complex-step differences);
+    # f' is for real z and avoids the cancellation of 1 - tanh² and 1 - σ (accurate to a few ulp).
+    "tanh": (np.tanh, _tanh_grad),
+    "sigmoid": (_sigmoid_any, lambda z: _sigmoid(z) * _sigmoid(-z)),
 }
 
 
