@@ -97,7 +97,7 @@ def xavier_uniform_bound(fan_in: int, fan_out: int) -> float:
 
 
 def he_std(fan_in: int) -> float:
-    """He (Kaiming) scale for ReLU: σ = sqrt(2 / n_in), from E[ReLU(z)²] = Var(z)/2 and ½ n_in σ² = 1."""
+    """Claim 5.4.he: He (aka Kaiming) scale for ReLU, σ = sqrt(2 / n_in), from E[ReLU(z)²] = Var(z)/2 and ½ n_in σ² = 1."""
     # 2 = 1 / ½: ReLU keeps half of the second moment of a zero-mean symmetric z.
     return math.sqrt(2.0 / _fan("fan_in", fan_in))
 
@@ -113,7 +113,7 @@ def normal(
     fan_in: int, fan_out: int, *, sigma: float = DEFAULT_SIGMA, rng: np.random.Generator | None = None,
     dtype: object = np.float64,
 ) -> np.ndarray:
-    """Section 5.4 default initialization: W_ij ~ N(0, σ²) i.i.d., σ = 0.01 by default; row-major (fan_in, fan_out).
+    """Claim 5.4.default: W_ij ~ N(0, σ²) i.i.d., σ = 0.01 by default; row-major (fan_in, fan_out).
 
     ``sigma`` must be a positive finite real.  ``rng=None`` uses a fresh
     unseeded ``numpy.random.default_rng()``.
@@ -145,7 +145,7 @@ def xavier_uniform(
 def he_normal(
     fan_in: int, fan_out: int, *, rng: np.random.Generator | None = None, dtype: object = np.float64
 ) -> np.ndarray:
-    """He (aka Kaiming) normal for ReLU layers: W_ij ~ N(0, 2/n_in); row-major (fan_in, fan_out)."""
+    """Claim 5.4.he: He (aka Kaiming) normal for ReLU layers, W_ij ~ N(0, 2/n_in); row-major (fan_in, fan_out)."""
     _fan("fan_out", fan_out)
     return _gaussian(fan_in, fan_out, he_std(fan_in), rng, dtype)
 
