@@ -74,6 +74,43 @@ def _jacobian_product_error(params) -> float:
     return worst
 
 
+#: Widths of the symbolic network for Eq. 5.4.2: depth 3, every layer rectangular somewhere.
+_SYMBOLIC_WIDTHS = (2, 3, 2, 2)
+
+
+def _symbolic_jacobian_product() -> tuple[bool, int]:
+    """Eq. 5.4.2 in SymPy for ARBITRARY differentiable activations f_1, f_2, f_3 (undefined functions).
+
+    For every l and every entry W^(l)_ab: ∂o/∂W^(l)_ab (SymPy's chain rule) equals
+    M^(L)⋯M^(l+1) v^(l)[:, a, b] with M^(k) = diag(f_k'(z^(k))) W^(k) and the slice
+    v^(l)[:, a, b] = f_l'(z^(l)_a) h^(l-1)_b e_a.  Returns (all equal, entries compared).
+    """
+    widths, t = _SYMBOLIC_WIDTHS, sp.Symbol("t")
+    L = len(widths) - 1
+    x = sp.Matrix(sp.symbols(f"x0:{widths[0]}"))
+    Ws = [sp.Matrix(widths[l + 1], widths[l], lambda i, j_, l=l: sp.Symbol(f"w{l + 1}_{i}{j_}")) for l in range(L)]
+    fs = [sp.Function(f"f{l + 1}") for l in range(L)]
+
+    def fprime(f, e):
+        return sp.diff(f(t), t).subs(t, e)
+
+    hs, zs = [x], [None]
+    for l in range(L):
+        zs.append(Ws[l] * hs[-1])
+        hs.append(zs[-1].applyfunc(fs[l]))
+    o, ok, count = hs[-1], True, 0
+    for l in range(1, L + 1):
+        J = sp.eye(widths[l])
+        for k_ in range(l + 1, L + 1):
+            J = sp.diag(*[fprime(fs[k_ - 1], zz) for zz in zs[k_]]) * Ws[k_ - 1] * J
+        for a_, b_ in np.ndindex(Ws[l - 1].shape):
+            v = sp.zeros(widths[l], 1)
+            v[a_] = fprime(fs[l - 1], zs[l][a_]) * hs[l - 1][b_]
+            ok = ok and sp.expand(o.diff(Ws[l - 1][a_, b_]) - J * v) == sp.zeros(widths[-1], 1)
+            count += 1
+    return ok, count
+
+
 @register(
     "5.4.2",
     title="The gradient is a product of Jacobians",
@@ -96,6 +133,13 @@ def _jacobian_product(ctx: Context):
         shapes == expected,
         f"∂o/∂W^(l) = M⋯M v^(l) has shape (q, rows, cols) = {shapes}: v^(l) is a third-order tensor "
         "∂h^(l)_i/∂W^(l)_ab = f'(z_i) δ_ia h^(l-1)_b, not a vector",
+    )
+    ok, count = _symbolic_jacobian_product()
+    yield Check(
+        "symbolic-sized",
+        ok,
+        f"SymPy, widths {_SYMBOLIC_WIDTHS} with undefined activations f_1, f_2, f_3: ∂o/∂W^(l)_ab = "
+        f"M^(L)⋯M^(l+1) v^(l)[:, a, b] for all {count} weight entries of all layers (any differentiable f)",
     )
     yield hypothesis_check(
         "finite-difference",
