@@ -239,3 +239,4 @@ class MLP:
         """Claim 5.3.batch: ``(J, grads)``, J = mean softmax CE + lam/2 Σ‖W_l‖_F², grads aligned with ``params``."""
         result = self.backward(X, y, lam=lam)
         return result.loss, result.grads
+from .training import MLPScratch, train  # noqa: E402  (issue 6)
