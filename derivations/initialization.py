@@ -21,9 +21,6 @@ from functools import cache
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
-from scipy import stats as sstats
-from scipy.linalg import hadamard
-from sympy import stats as sps
 
 from .checking import hypothesis_check, symbolic_equal, symbolic_true
 from .claims import Check, Context, register
@@ -71,6 +68,8 @@ def layer_moments(n: sp.Symbol = n_in) -> tuple[sp.Expr, sp.Expr]:
 @cache
 def _stats_moments(n: int, w_name: str, x_name: str) -> tuple[sp.Expr, sp.Expr]:
     """sympy.stats with 2n DISTINCT normal variables: E and Var of Σ_j w_j x_j (concrete n)."""
+    from sympy import stats as sps  # lazy: keeps `import derivations` cheap
+
     ws = [sps.Normal(f"{w_name}{i}", 0, sigma) for i in range(1, n + 1)]
     xs = [sps.Normal(f"{x_name}{i}", 0, gamma) for i in range(1, n + 1)]
     o = sum(w * x for w, x in zip(ws, xs))
@@ -88,6 +87,8 @@ def xavier_variance() -> sp.Expr:
 @cache
 def uniform_variance() -> sp.Expr:
     """Var U(-a, a), derived by sympy.stats (a²/3)."""
+    from sympy import stats as sps  # lazy: keeps `import derivations` cheap
+
     return sp.simplify(sps.variance(sps.Uniform("U", -a, a)))
 
 
@@ -118,11 +119,15 @@ def he_variance() -> sp.Expr:
 
 
 def _chi2_band(N: int, alpha: float) -> tuple[float, float]:
+    from scipy import stats as sstats  # lazy: ~0.4 s to import
+
     return float(sstats.chi2.ppf(alpha / 2, N)), float(sstats.chi2.isf(alpha / 2, N))
 
 
 def chi2_miss(N: int, alpha: float, ratio: float) -> float:
     """P(the two-sided χ²_N test at level alpha accepts) when the true variance is ``ratio`` × the claimed one."""
+    from scipy import stats as sstats  # lazy: ~0.4 s to import
+
     lo, hi = _chi2_band(N, alpha)
     return float(sstats.chi2.cdf(hi / ratio, N) - sstats.chi2.cdf(lo / ratio, N))
 
@@ -151,6 +156,8 @@ def chi2_scale_check(samples: np.ndarray, variance: float, what: str, *, alpha: 
 
 def _sign_hadamard(n: int, gamma_: float, rng: np.random.Generator) -> np.ndarray:
     """γ D1 H D2: rows mutually orthogonal (X Xᵀ = n γ² I), entries ±γ, zero-mean, independent within a row."""
+    from scipy.linalg import hadamard  # lazy
+
     H = hadamard(n).astype(np.float64)
     d1 = rng.choice([-1.0, 1.0], size=(n, 1))
     d2 = rng.choice([-1.0, 1.0], size=(1, n))
@@ -186,6 +193,8 @@ _N_SMALL, _N_LARGE, _SIGMA, _GAMMA = 64, 512, 0.37, 1.7
     statement=lambda: sp.Eq(layer_moments()[0].subs(mu_w, 0), 0),
 )
 def _zero_mean_output(ctx: Context):
+    from scipy import stats as sstats  # lazy: ~0.4 s to import
+
     E_o, _ = layer_moments()
     yield symbolic_equal(E_o, n_in * mu_w * mu_x, "E[o] = Σ_j E[w_j] E[x_j] = n_in μ_w μ_x for symbolic n_in")
     yield symbolic_equal(E_o.subs(mu_w, 0), 0, "E[o] = 0 when μ_w = 0, whatever μ_x and n_in")
@@ -391,6 +400,8 @@ def _xavier_uniform(ctx: Context):
     statement=lambda: sp.Eq(sp.Symbol("sigma_default"), sp.Rational(1, 100)),
 )
 def _default_normal(ctx: Context):
+    from scipy import stats as sstats  # lazy: ~0.4 s to import
+
     from numeric import init
 
     yield Check(
@@ -417,6 +428,8 @@ def _default_normal(ctx: Context):
     statement=lambda: sp.Eq(sigma**2, he_variance()),
 )
 def _he_normal(ctx: Context):
+    from sympy import stats as sps  # lazy: keeps `import derivations` cheap
+
     yield symbolic_equal(relu_second_moment(), v / 2, "∫_0^∞ z² N(z; 0, v) dz = v/2, i.e. E[ReLU(z)²] = Var(z)/2")
     # Any zero-mean symmetric z: E[ReLU(z)²] = ∫_0^∞ z² p = ½ ∫ z² p.  Two more symmetric laws as witnesses.
     z = sp.Symbol("z", real=True)

@@ -16,9 +16,6 @@ from functools import cache
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
-from scipy import optimize
-from scipy import stats as sstats
-from scipy.special import gammaln
 
 from .checking import hypothesis_check, symbolic_equal
 from .claims import Check, Context, also_check, register
@@ -159,11 +156,15 @@ def _jacobian_product(ctx: Context):
 
 def _half_log_chi2_cgf(lam: float, n: int) -> float:
     """log E[exp(λ X)] for X = ½ ln χ²_n: E[(χ²_n)^{λ/2}] = 2^{λ/2} Γ(n/2 + λ/2) / Γ(n/2), λ > -n."""
+    from scipy.special import gammaln  # lazy: keeps `import derivations` cheap
+
     return 0.5 * lam * math.log(2.0) + float(gammaln(n / 2 + lam / 2) - gammaln(n / 2))
 
 
 def _rate(x: float, n: int) -> float:
     """Cramér rate function I(x) = sup_λ (λ x - Λ(λ)) of X = ½ ln χ²_n (concave in λ: bounded 1-D search)."""
+    from scipy import optimize  # lazy
+
     res = optimize.minimize_scalar(
         lambda lam: _half_log_chi2_cgf(lam, n) - lam * x,
         bounds=(-n + 1e-9, 1e3),  # the MGF exists for λ > -n; 1e3 is far past any optimum used here
@@ -179,6 +180,8 @@ def chernoff_band(n: int, K: int, alpha: float) -> tuple[float, float]:
 
     Chernoff: P(X̄ >= μ + t) <= exp(-K I(μ + t)); exact upper bounds (no normal approximation).
     """
+    from scipy import optimize  # lazy
+
     # The true mean, from SymPy (independent of numeric.stability, which is under test).
     mu = 0.5 * (math.log(2.0) + float(sp.N(sp.digamma(sp.Rational(n, 2)), 20)))
     target = math.log(2 / alpha) / K
