@@ -1,15 +1,42 @@
-"""`mlp-derivations figures`: placeholder until its issue lands."""
+"""`mlp-derivations figures --out DIR`: the chapter's five figures as PNG (matplotlib, Agg, imported on first use).
+
+Writes ``activations.png``, ``sigmoid_vanishing.png``, ``exploding_products.png``,
+``depth_variance.png`` and ``training_curves.png`` (the default training run
+on the digits) into DIR, creating it if needed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*")
+    from .cli import _non_negative_int
+
+    parser.add_argument("--out", metavar="DIR", required=True, help="directory to write the PNG files into (created if missing)")
+    parser.add_argument("--seed", type=_non_negative_int("--seed"), default=0, metavar="S",
+                        help="seed of the simulations and the training run (default 0)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from .cli import UsageError
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("mlp-derivations figures: needs matplotlib: python -m pip install '.[plots]'", file=sys.stderr)
+        return 1
+    import numpy as np
 
-    raise UsageError("mlp-derivations figures: not implemented yet")
+    from numeric import plots
+
+    from .training import default_run
+
+    try:
+        _, history = default_run(args.seed)
+        paths = plots.write_figures(args.out, history=history, rng=np.random.default_rng(args.seed))
+    except OSError as exc:
+        print(f"mlp-derivations figures: cannot write to --out {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
