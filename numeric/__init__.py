@@ -6,6 +6,6 @@ in gives float32 out.  Submodules: ``activations``, ``losses``, ``backprop``,
 (``data`` and ``plots`` load scikit-learn / matplotlib only when used).
 """
 
-from . import activations, gradcheck
+from . import activations, gradcheck, losses, backprop, mlp
 
-__all__ = ["activations", "gradcheck"]
+__all__ = ["activations", "gradcheck", "losses", "backprop", "mlp"]

@@ -1,0 +1,144 @@
+"""Section 5.3: numeric.backprop (column vectors) and the symbolic derivation in derivations.backprop."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+import derivations
+import numeric.backprop as nbp
+from derivations import backprop as sym
+
+#: A small graph: (d, h, q, seed) with distinct sizes >= 3 where it matters (see DISTINCT_DIMS).
+GRAPH_SIZES = st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(2, 6), st.integers(0, 2**32 - 1))
+
+# Complex step with step 1e-20 is exact to rounding; J and its gradient are O(1..10) for N(0, 1) draws
+# with sizes <= 6, so 1e-12 absolute is hundreds of ulps: rounding only.
+COMPLEX_STEP_ATOL = 1e-12
+
+
+def _graph(d, h, q, seed, activation="tanh", loss="cross_entropy", lam=0.3):
+    rng = np.random.default_rng(seed)
+    x, W1, W2 = rng.standard_normal(d), rng.standard_normal((h, d)), rng.standard_normal((q, h))
+    y = int(rng.integers(q)) if loss == "cross_entropy" else rng.standard_normal(q)
+    return x, y, W1, W2, dict(lam=lam, activation=activation, loss=loss)
+
+
+def test_forward_fields_follow_equations_5_3_1_to_5_3_6():
+    # A hand-made graph with known values: x = (1, 2), W1 = I, tanh, W2 = [[1, 0], [0, 0]], label 0.
+    x, W1, W2 = np.array([1.0, 2.0]), np.eye(2), np.array([[1.0, 0.0], [0.0, 0.0]])
+    fwd = nbp.forward(x, 0, W1, W2, lam=2.0, activation="tanh")
+    np.testing.assert_array_equal(fwd.z, [1.0, 2.0])
+    np.testing.assert_allclose(fwd.h, [np.tanh(1.0), np.tanh(2.0)], rtol=1e-15)
+    np.testing.assert_allclose(fwd.o, [np.tanh(1.0), 0.0], rtol=1e-15)
+    # L = log(e^o1 + e^o2) - o1 ; s = λ/2 (‖I‖² + 1) = 3
+    np.testing.assert_allclose(fwd.L, np.log(np.exp(np.tanh(1.0)) + 1.0) - np.tanh(1.0), rtol=1e-15)
+    assert fwd.s == 3.0
+    assert fwd.J == fwd.L + fwd.s
+
+
+@given(GRAPH_SIZES, st.sampled_from(["sigmoid", "tanh", "swish", "gelu"]), st.sampled_from(["cross_entropy", "squared"]))
+def test_backward_dJ_dW1_matches_complex_step_through_forward(sizes, activation, loss):
+    x, y, W1, W2, kw = _graph(*sizes, activation=activation, loss=loss)
+    grad = nbp.backward(nbp.forward(x, y, W1, W2, **kw)).dJ_dW1
+    step = 1e-20  # complex step: truncation O(step²), no cancellation
+    for idx in np.ndindex(W1.shape):
+        Wc = W1.astype(complex)
+        Wc[idx] += 1j * step
+        assert abs(np.imag(nbp.forward(x, y, Wc, W2, **kw).J) / step - grad[idx]) <= COMPLEX_STEP_ATOL
+
+
+def test_relu_graph_backward_is_zero_through_inactive_units():
+    x, W1, W2 = np.array([1.0]), np.array([[-1.0], [2.0]]), np.ones((3, 2))
+    bwd = nbp.backward(nbp.forward(x, 1, W1, W2, activation="relu"))
+    assert bwd.dJ_dz[0] == 0.0 and bwd.dJ_dz[1] == bwd.dJ_dh[1]
+
+
+def test_column_vector_input_is_accepted_as_a_d_by_1_array():
+    x, y, W1, W2, kw = _graph(3, 4, 5, 0)
+    a = nbp.backward(nbp.forward(x, y, W1, W2, **kw))
+    b = nbp.backward(nbp.forward(x[:, None], y, W1, W2, **kw))
+    np.testing.assert_array_equal(a.dJ_dW1, b.dJ_dW1)
+
+
+X3, W1_43, W2_54 = np.ones(3), np.ones((4, 3)), np.ones((5, 4))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        pytest.param(dict(W2=np.ones((3, 5))), ValueError, r"W2 has shape \(3, 5\) but h has 4 entries .*expected W2.shape\[1\] == 4", id="W2-vs-h"),
+        pytest.param(dict(W1=np.ones((4, 2))), ValueError, r"W1 has shape \(4, 2\) but x has 3 entries; expected W1.shape\[1\] == 3", id="W1-vs-x"),
+        pytest.param(dict(y=5), ValueError, r"label 5, out of range; o has 5 classes", id="label-out-of-range"),
+        pytest.param(dict(y=1.5), ValueError, r"y has dtype float64.*integer class labels", id="label-non-integer"),
+        pytest.param(dict(y=[1, 2]), ValueError, r"y has shape \(2,\); expected one integer class label", id="label-vector"),
+        pytest.param(dict(x=np.array([1.0, np.nan, 0.0])), ValueError, r"x has a non-finite entry nan at index \(1,\)", id="nan-input"),
+        pytest.param(dict(x=np.ones(0)), ValueError, r"x has shape \(0,\), which is empty", id="empty-input"),
+        pytest.param(dict(x=np.ones((3, 2))), ValueError, r"x has shape \(3, 2\); expected a column vector", id="x-not-a-column"),
+        pytest.param(dict(lam=-1.0), ValueError, r"lam=-1.0 is not allowed", id="negative-lam"),
+        pytest.param(dict(b1=np.ones(3)), ValueError, r"b1 has 3 entries but W1 has shape \(4, 3\); expected 4 entries", id="b1-size"),
+        pytest.param(dict(activation="softplus"), KeyError, r"softplus", id="unknown-activation"),
+        pytest.param(dict(loss="hinge"), KeyError, r"no loss 'hinge'; known: cross_entropy, squared", id="unknown-loss"),
+    ],
+)
+def test_forward_rejects_bad_inputs_naming_the_operands(kwargs, error, match):
+    args = dict(x=X3, y=1, W1=W1_43, W2=W2_54)
+    args.update(kwargs)
+    x, y, W1, W2 = (args.pop(k) for k in ("x", "y", "W1", "W2"))
+    with pytest.raises(error, match=match):
+        nbp.forward(x, y, W1, W2, **args)
+
+
+def test_backward_rejects_something_that_is_not_a_forward():
+    with pytest.raises(ValueError, match="fwd is a dict; expected the Forward"):
+        nbp.backward({})
+
+
+#: Each field of backward's result and the claim that must catch a 0.1% error in it.
+FIELD_CLAIMS = [
+    ("dJ_dL", "5.3.8"), ("dJ_ds", "5.3.8"), ("dJ_do", "5.3.9"), ("ds_dW1", "5.3.10"), ("ds_dW2", "5.3.10"),
+    ("dJ_dW2", "5.3.11"), ("dJ_dh", "5.3.12"), ("dJ_dz", "5.3.13"), ("dJ_dW1", "5.3.14"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("field, claim_id", FIELD_CLAIMS, ids=[f"{f}-{c}" for f, c in FIELD_CLAIMS])
+def test_a_0_1_percent_error_in_one_backward_field_fails_its_claim(monkeypatch, field, claim_id):
+    assert derivations.claim(claim_id).verify().ok  # holds unperturbed
+    original = nbp.backward
+
+    def perturbed(fwd):
+        result = original(fwd)
+        return dataclasses.replace(result, **{field: getattr(result, field) * 1.001})
+
+    monkeypatch.setattr(nbp, "backward", perturbed)
+    result = derivations.claim(claim_id).verify()
+    assert not result.ok
+    failed = {c.method for c in result.checks if not c.ok}
+    assert failed & {"numeric", "finite-difference"}, str(result)
+
+
+def test_derived_gradients_are_sympy_objects_importable_for_notebooks():
+    assert isinstance(sym.dJ_dW1, sp.MatrixExpr) and sym.dJ_dW1.shape == (sym.h_dim, sym.d)
+    assert sym.dJ_dW2.shape == (sym.q, sym.h_dim)
+    assert sym.dJ_dL == 1 and sym.dJ_ds == 1
+    assert "W_{1}" in sp.latex(sym.dJ_dW1) or "W1" in sp.latex(sym.dJ_dW1)
+    with pytest.raises(AttributeError, match="dJ_dW3"):
+        sym.dJ_dW3  # noqa: B018
+
+
+def test_the_symbolic_proof_rejects_a_wrong_closed_form():
+    """_matrices_equal can fail: the transposed outer product of 5.3.11 and a missing λ are refuted."""
+    ok, _ = sym._matrices_equal(sym.derived()["dJ_dW1"], sp.HadamardProduct(sym.W2.T * sym.g, sym._dphi(sym.z)) * sym.x.T)
+    assert not ok  # λ W1 missing
+    ok, why = sym._matrices_equal(sym.derived()["dJ_dh"], sym.W2.T * sym.g * 2)
+    assert not ok
+
+
+def test_the_entrywise_confirmation_rejects_a_wrong_derivative():
+    """The explicit-size comparison can fail: φ' replaced by φ in 5.3.13 is caught entry by entry."""
+    wrong = sp.HadamardProduct(sym.W2.T * sym.g, sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(sym.phi, sym.z_var))
+    ok, _ = sym._entries_match(sym._explicit_of(wrong), sym._entrywise_reference()["dJ_dz"])
+    assert not ok
