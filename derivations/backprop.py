@@ -487,33 +487,23 @@ def _numeric_check(key: str, eq: str, ctx: Context, salt: int) -> Check:
 
 
 # -- finite differences of J as a function of one intermediate ---------------------------------------
-COMPLEX_STEP = 1e-20  # truncation O(step²) = 1e-40: the complex step is exact to rounding
+COMPLEX_STEP = 1e-20  # numeric.gradcheck's complex step (× max(1, |v|)): truncation O(step²), exact to rounding
 # Complex step: the derivative is Im J(v + i t e)/t without cancellation, accurate to a few ulps of each
 # term; the analytic side rounds sums of <= 6 terms; 1e-13 relative (~450 eps) bounds both.
 COMPLEX_STEP_TOL = 1e-13
-# Central differences (ReLU downstream): step = eps^(1/3) ≈ 6e-6 balances truncation (step²/6 · |J'''|) and
+# Central differences (ReLU downstream): numeric.gradcheck's step eps^(1/3)·max(1, |v|) ≈ 6e-6 balances truncation (step²/6 · |J'''|) and
 # rounding (eps |J| / step): each ≈ 4e-11 for the O(1) scales drawn; 1e-8 leaves a margin of ~250.
-CENTRAL_STEP = float(np.finfo(float).eps ** (1 / 3))
 CENTRAL_TOL = 1e-8
 # ReLU kinks: every pre-activation is kept >= 0.05 from 0, far beyond the step times Σ|x_j| (< 1e-4).
 KINK_MARGIN = 0.05
 
 
 def _fd_gradient(J: Callable[[np.ndarray], complex], at: np.ndarray, complex_step: bool) -> np.ndarray:
-    """∂J/∂v by complex step (analytic J) or central differences, entry by entry."""
-    at = np.asarray(at, dtype=float)
-    grad = np.empty_like(at)
-    for idx in np.ndindex(at.shape):
-        if complex_step:
-            v = at.astype(complex)
-            v[idx] += 1j * COMPLEX_STEP
-            grad[idx] = np.imag(J(v)) / COMPLEX_STEP
-        else:
-            vp, vm = at.copy(), at.copy()
-            vp[idx] += CENTRAL_STEP
-            vm[idx] -= CENTRAL_STEP
-            grad[idx] = (np.real(J(vp)) - np.real(J(vm))) / (2 * CENTRAL_STEP)
-    return grad
+    """∂J/∂v by numeric.gradcheck: complex step (analytic J) or central differences (steps as stated above)."""
+    from numeric import gradcheck
+
+    method = "complex" if complex_step else "central"
+    return gradcheck.numerical_gradient(J, np.asarray(at, dtype=float), method=method)
 
 
 def _downstream(key: str, p: dict) -> tuple[Callable, np.ndarray]:
