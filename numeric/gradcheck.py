@@ -47,6 +47,7 @@ __all__ = [
     "richardson_gradient",
     "check_gradient",
     "check_directional",
+    "directional_miss_bound",
 ]
 
 METHODS = ("central", "complex", "richardson")
@@ -366,3 +367,18 @@ def check_directional(
         f"tolerance {allowed[k]:.3g} = atol {atol:.3g} + rtol {rtol:.3g}·max(|a|, |n|)"
     )
     return DirectionalCheck(ok, max_abs, max_rel, k, analytic, numeric, method, rtol, atol, message)
+
+
+def directional_miss_bound(n, delta, tol, directions=3):
+    """Upper bound on the probability that :func:`check_directional` misses one wrong entry.
+
+    n: number of elements; delta: size of the error in that entry; tol: the tolerance on the
+    directional derivative (atol + rtol·max(|a|, |n|), see the check's message).  Per direction
+    P(|u_i| < tol/|delta|) <= (tol/|delta|)·sqrt(2(n-1)/π) (density of u_i bounded by
+    sqrt((n-1)/(2π)), Wendel's inequality); directions are independent.
+    """
+    if n < 2:
+        # n = 1: u = ±1, the error delta is seen in full whenever |delta| > tol.
+        return 0.0 if abs(delta) > tol else 1.0
+    per_direction = min(1.0, tol / abs(delta) * np.sqrt(2 * (n - 1) / np.pi))
+    return per_direction**directions
