@@ -273,7 +273,7 @@ def _explicit_of(expr: sp.Basic, extra: dict | None = None) -> Matrix:
     """A symbolic-size result evaluated at SIZES: MatrixSymbols replaced by the explicit matrices."""
     e = _explicit()
     sub = {x: e["x"], W1: e["W1"], W2: e["W2"], g: e["g"], z_var: e["z"], h_var: e["h"], o_var: e["o"],
-           b1: e["b1"], b2: e["b2"]}  # fmt: skip
+           b1: e["b1"], b2: e["b2"], d: SIZES["d"], h_dim: SIZES["h"], q: SIZES["q"]}  # fmt: skip
     sub.update(extra or {})
     r = _normalize(expr).xreplace(sub).doit()
     return Matrix(r.as_explicit()) if isinstance(r, sp.MatrixExpr) else Matrix(r)
