@@ -325,8 +325,10 @@ def check_directional(
     wrong entry of size δ changes grad·u by δ·u_i, which escapes a tolerance τ only if
     |u_i| < τ/|δ|, probability <= (τ/|δ|)·sqrt(2(n-1)/π) per direction, independently per
     direction: with k directions the miss probability is <= ((τ/|δ|)·sqrt(2(n-1)/π))^k
-    (τ <= atol + rtol·(|grad| + |δ|) since |u| = 1).  Example: n = 1e5, central defaults
-    (τ ~ 1e-6·|grad|), |grad| ~ 300, δ = 1: per direction <= 0.08, three directions <= 5e-4.
+    (τ <= atol + rtol·(|grad| + |δ|) since |u| = 1; :func:`directional_miss_bound` computes it).
+    Example (tests/test_gradcheck.py): n = 1e5, |f| ~ 1, central defaults give τ ≈ 1.2e-8; for
+    δ = 1e-3 the bound is 3e-3 per direction, 3e-8 for three.  The default atol scales with
+    |f(x)|, so for a large sum (|f| ~ n) prefer method="complex" or pass atol.
     """
     _check_method(method)
     if isinstance(directions, bool) or not isinstance(directions, (int, np.integer)) or directions < 1:

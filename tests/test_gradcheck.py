@@ -99,6 +99,17 @@ def test_richardson_error_estimate_bounds_the_actual_error(x):
     assert np.all(err <= 1e-9 * np.exp(x))  # and is itself within the stated accuracy
 
 
+@pytest.mark.parametrize("h", [0.4, 0.2])
+def test_richardson_is_sixth_order_with_the_predicted_constant(h):
+    # Central differences of exp at 0: D(h) = 1 + h²/6 + h⁴/120 + h⁶/5040 + ...; the weights
+    # (1, -20, 64)/45 of D(h), D(h/2), D(h/4) cancel h² and h⁴ and leave h⁶·(1 - 20/64 + 64/4096)/45
+    # = h⁶/64 of the h⁶ term: error h⁶/(64·5040).  The h⁸ term is ~0.3% of it at h = 0.4 (measured),
+    # rounding ~1e-15: a 1% band separates order 6 from any O(h⁴) slip (off by a factor >= 10).
+    predicted = h**6 / (64 * 5040)
+    grad, _ = richardson_gradient(np.exp, 0.0, step=h)
+    assert (grad - 1.0) / predicted == pytest.approx(1.0, rel=1e-2)
+
+
 def test_float32_input_is_differenced_in_float64_and_not_modified():
     x = np.array([0.5, -0.25, 1.0], dtype=np.float32)
     before = x.copy()
@@ -148,6 +159,17 @@ def test_check_gradient_accepts_a_callable_gradient():
     f, grad, x = _forty_element_problem((40,))
     result = check_gradient(f, lambda v: np.exp(v) * (2.0 + np.sin(v) + np.cos(v)), x)
     assert result.ok and result.max_rel_error < REQUIRED_RTOL["central"]
+
+
+def test_check_gradient_judges_the_worst_element_by_its_tolerance_not_by_absolute_error():
+    c = np.array([1000.0, 0.05, 1.0, 2.0])  # entries of very different size
+    x = np.zeros(4)
+    f = lambda v: np.sum(c * np.exp(v))  # noqa: E731  (gradient c at 0)
+    wrong = c.copy()
+    wrong[0] *= 1 + 1e-7  # abs error 1e-4, inside rtol 1e-6·1000 = 1e-3: acceptable
+    wrong[1] *= 1 + 1e-3  # abs error 5e-5, smaller, but far outside atol 1e-8·|f| ≈ 1e-5
+    result = check_gradient(f, wrong, x)
+    assert not result.ok and result.worst_index == (1,), result.message
 
 
 # ----------------------------------------------------------------------- directional check
