@@ -129,7 +129,8 @@ def exploding_products_figure(*, samples: int = 4000, n: int = 4, factors: int =
     percentile = 100 * np.mean(log10_max <= note)
     fig, axes = _figure(1, f"Exploding products: {factors} random {n}×{n} matrices multiplied (section 5.4.1.2)")
     ax = axes[0]
-    ax.hist(log10_max, bins=60, color="tab:blue", alpha=0.75, label=f"{samples} simulated products")
+    counts, _, _ = ax.hist(log10_max, bins=60, color="tab:blue", alpha=0.75, label=f"{samples} simulated products")
+    ax.set_ylim(0, 1.3 * counts.max())  # 1.3: headroom so the legend does not cover the bars
     ax.axvline(predicted, color="tab:red", linewidth=2,
                label=f"Lyapunov prediction {factors}·λ/ln 10 = {predicted:.1f} (λ = {lam:.3f})")
     ax.axvline(note, color="black", linestyle="--", linewidth=2,
