@@ -87,7 +87,7 @@ def _as_point(x, name="x"):
     arr = arr.astype(np.float64, copy=True)
     if not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(f"{name} has a non-finite entry {arr[bad]!r} at index {bad}; expected finite values")
+        raise ValueError(f"{name} has a non-finite entry {float(arr[bad])!r} at index {bad}; expected finite values")
     return arr
 
 
@@ -147,6 +147,14 @@ def _eval_complex(f, z, where):
 def _central(f, x, h):
     """Central differences along every coordinate (step h_i), float64, shaped like x."""
     grad = np.empty_like(x)
+    with np.errstate(over="ignore"):  # x ± h beyond ±1.8e308 becomes inf: rejected just below
+        too_big = ~(np.isfinite(x + h) & np.isfinite(x - h))
+    if np.any(too_big):
+        idx = tuple(int(i) for i in np.argwhere(too_big)[0])
+        raise ValueError(
+            f"x{list(idx)} = {float(x[idx])!r} is too large to difference: x ± h overflows with step h = {h[idx]:.3g}; "
+            "expected |x| + step <= 1.8e308 (the largest float64) (pass a smaller step, or method='complex')"
+        )
     for idx in np.ndindex(x.shape):
         xp, xm = x.copy(), x.copy()
         xp[idx] += h[idx]
@@ -316,8 +324,9 @@ def check_directional(
 
     For inputs too large to difference element by element (cost: 1, 2 or 6 evaluations of f
     per direction for complex, central, richardson).  ``x`` is an array of any shape, or a
-    list/tuple of arrays (then ``f`` and ``grad`` take and return such a list; the direction is
-    one unit vector over all of them).  ``rng``: a ``numpy.random.Generator`` or an int seed;
+    list/tuple of numpy arrays (then ``f`` and ``grad`` take and return such a list, e.g. an
+    MLP's parameters; the direction is one unit vector over all of them, so the result is the
+    same as for the flattened concatenation).  A list of plain numbers is one vector.  ``rng``: a ``numpy.random.Generator`` or an int seed;
     ``None`` means seed 0, so the check is reproducible.
 
     Power: u = g/|g| with g standard normal in n dimensions, so u_i has density
@@ -333,7 +342,7 @@ def check_directional(
     _check_method(method)
     if isinstance(directions, bool) or not isinstance(directions, (int, np.integer)) or directions < 1:
         raise ValueError(f"directions={directions!r} is not a positive integer; expected e.g. directions=3")
-    parts = isinstance(x, (list, tuple))
+    parts = isinstance(x, (list, tuple)) and all(isinstance(p, np.ndarray) for p in x)
     xs = [_as_point(p, f"x[{i}]") for i, p in enumerate(x)] if parts else [_as_point(x)]
     if callable(grad):
         g_value = grad([p.copy() for p in xs] if parts else xs[0].copy())

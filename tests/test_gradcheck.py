@@ -110,6 +110,13 @@ def test_richardson_is_sixth_order_with_the_predicted_constant(h):
     assert (grad - 1.0) / predicted == pytest.approx(1.0, rel=1e-2)
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_huge_but_differentiable_inputs_give_finite_gradients_without_warnings(method):
+    x = np.array([1e300, -1e300])  # x ± h stays finite (h = 6e294 for central, 2.3e298 for Richardson)
+    grad = numerical_gradient(lambda v: np.sum(v * 1e-300), x, method=method)  # gradient 1e-300 each
+    assert np.allclose(grad, 1e-300, rtol=REQUIRED_RTOL[method], atol=0)
+
+
 def test_float32_input_is_differenced_in_float64_and_not_modified():
     x = np.array([0.5, -0.25, 1.0], dtype=np.float32)
     before = x.copy()
@@ -235,6 +242,7 @@ BAD_INPUTS = [
     ("negative-rtol", lambda: check_gradient(_square_sum, 2 * X3, X3, rtol=-1.0), "rtol=-1.0"),
     ("complex-on-abs", lambda: numerical_gradient(_drops_imaginary_part, X3, method="complex"), "complex"),
     ("complex-discarded", lambda: numerical_gradient(_writes_into_float_array, X3, method="complex"), "imaginary"),
+    ("overflowing-step", lambda: numerical_gradient(lambda v: v[0], np.array([1.0, np.finfo(np.float64).max])), r"x\[1\] = 1.797.*e\+308 is too large"),
     ("zero-directions", lambda: check_directional(_square_sum, 2 * X3, X3, directions=0), "directions=0"),
     ("directional-grad-shape", lambda: check_directional(_square_sum, np.ones(2), X3), "grad has shape"),
     ("directional-unknown-method", lambda: check_directional(_square_sum, 2 * X3, X3, method="fwd"), "method="),
