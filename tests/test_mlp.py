@@ -177,6 +177,14 @@ def test_directional_check_catches_a_single_wrong_gradient_entry(param, index):
     assert not gradcheck.check_directional(J, grads, model.params, directions=3, rng=0).ok
 
 
+@pytest.mark.parametrize("dtype, big", [(np.float64, 1e308), (np.float32, 3e38)], ids=["float64-1e308", "float32-3e38"])
+def test_huge_inputs_give_finite_loss_and_gradients_without_warnings(dtype, big):
+    model = MLP([3, 4, 2], init="xavier_normal", rng=np.random.default_rng(0), dtype=dtype)
+    loss, grads = model.loss_and_grads(np.full((2, 3), big, dtype=dtype), np.array([0, 1]))
+    assert np.isfinite(loss) and loss.dtype == dtype
+    assert all(np.isfinite(g).all() and g.dtype == dtype for g in grads)
+
+
 @pytest.mark.parametrize(
     "call, error, match",
     [
