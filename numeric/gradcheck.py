@@ -172,7 +172,42 @@ def _complex(f, x, h):
         z = x.astype(np.complex128)
         z[idx] += 1j * h[idx]
         grad[idx] = _eval_complex(f, z, f"at x + i h e{idx}").imag / h[idx]
+    _check_imaginary_part_kept(f, x, grad)
     return grad
+
+
+def _check_imaginary_part_kept(f, x, grad):
+    """Raise ValueError if a complex step gave exactly 0 where f clearly has a nonzero slope.
+
+    An f that drops the imaginary part somewhere inside (``v.real``, ``abs``) but still returns a
+    complex number gives Im f = 0 exactly.  Each such element is re-checked with real differences;
+    it is flagged only if (a) the central difference exceeds the central method's default atol,
+    1e-8·max(1, |f(x)|), about 270 times its rounding error eps^(2/3)·|f| (module docstring), and
+    (b) the forward and backward differences agree within 10% of it, i.e. f is smooth there: at a
+    kink such as ReLU at 0 the one-sided slopes differ by the size of the slope itself, and the
+    complex step's 0 is then the one-sided value (the convention ReLU'(0) = 0), not an error.
+    """
+    zeros = np.argwhere(grad == 0)
+    if not len(zeros):
+        return
+    f0 = _eval(f, x.copy(), "at x")
+    atol = DEFAULT_TOLERANCES["central"][1] * max(1.0, abs(f0))
+    h = _CENTRAL_STEP * np.maximum(1.0, np.abs(x))
+    for row in zeros:
+        idx = tuple(int(i) for i in row)
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h[idx]
+        xm[idx] -= h[idx]
+        fp, fm = _eval(f, xp, f"at x + h e{idx}"), _eval(f, xm, f"at x - h e{idx}")
+        central = (fp - fm) / (xp[idx] - xm[idx])
+        forward, backward = (fp - f0) / (xp[idx] - x[idx]), (f0 - fm) / (x[idx] - xm[idx])
+        smooth = abs(forward - backward) <= 0.1 * abs(central)  # 0.1: one-sided slopes agree to 10%
+        if abs(central) > atol and smooth:
+            raise ValueError(
+                f"f={getattr(f, '__name__', f)!r} ignored the complex step at element {idx} (Im f = 0) although "
+                f"a central difference gives {central:.3g}: f drops the imaginary part somewhere (.real, abs, "
+                "float arrays); method='complex' needs f analytic in x: use method='central' or 'richardson'"
+            )
 
 
 def richardson_gradient(f, x, *, step=None):

@@ -125,6 +125,30 @@ def test_float32_input_is_differenced_in_float64_and_not_modified():
     assert np.allclose(grad, 2 * x.astype(np.float64), rtol=1e-13, atol=0)  # d/dv v² = 2v
 
 
+def _relu_complex(v):
+    return np.where(v.real > 0, v, 0.0)  # keeps the imaginary part where v > 0, ReLU'(0) = 0
+
+
+@pytest.mark.parametrize(
+    "f,expected",
+    [(lambda v: np.sum(_relu_complex(v) * v), [0.0, 0.0, 4.0]), (lambda v: np.sum(_relu_complex(v)), [0.0, 0.0, 1.0])],
+    ids=["relu-times-v", "relu"],
+)
+def test_complex_step_accepts_exact_zero_derivatives_and_kinks(f, expected):
+    # d/dv relu(v)·v = 2v for v > 0, 0 below and at 0; d/dv relu(v) = 1 above, 0 below, and 0 at the kink by
+    # convention: exact zeros and kinks must not be mistaken for a dropped imaginary part.
+    grad = numerical_gradient(f, np.array([-1.0, 0.0, 2.0]), method="complex")
+    assert np.array_equal(grad, expected)  # the complex step is exact for these piecewise polynomials
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name,f,grad", KNOWN, ids=[k[0] for k in KNOWN])
+@given(x=UNIT_ARRAYS)
+def test_check_gradient_passes_correct_gradients_with_default_tolerances(method, name, f, grad, x):
+    result = check_gradient(f, grad, x, method=method)
+    assert result.ok, result.message
+
+
 # ---------------------------------------------------------------- wrong gradients are flagged
 def _forty_element_problem(shape):
     x = np.random.default_rng(40).uniform(-1.0, 1.0, shape)  # seed: any fixed well-scaled point
@@ -243,6 +267,8 @@ BAD_INPUTS = [
     ("complex-on-abs", lambda: numerical_gradient(_drops_imaginary_part, X3, method="complex"), "complex"),
     ("complex-discarded", lambda: numerical_gradient(_writes_into_float_array, X3, method="complex"), "imaginary"),
     ("overflowing-step", lambda: numerical_gradient(lambda v: v[0], np.array([1.0, np.finfo(np.float64).max])), r"x\[1\] = 1.797.*e\+308 is too large"),
+    ("complex-real-inside", lambda: numerical_gradient(lambda v: np.sum(v.real**2) + 0j, X3, method="complex"),
+     "ignored the complex step at element \\(0,\\)"),
     ("zero-directions", lambda: check_directional(_square_sum, 2 * X3, X3, directions=0), "directions=0"),
     ("directional-grad-shape", lambda: check_directional(_square_sum, np.ones(2), X3), "grad has shape"),
     ("directional-unknown-method", lambda: check_directional(_square_sum, 2 * X3, X3, method="fwd"), "method="),
