@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from scipy.special import logsumexp
 
 import numeric.backprop as nbp
-from numeric import gradcheck, losses
+from numeric import activations, gradcheck, losses
+from numeric import mlp as mlp_module
 from numeric.mlp import MLP
 
 #: (widths, rows, seed): 1..4 layers of 1..6 units, 1..5 rows.
@@ -23,6 +25,19 @@ def _network(sizes, n, seed, activation="tanh"):
     for b in model.params[1::2]:
         b[...] = rng.standard_normal(b.shape)
     return model, rng.standard_normal((n, sizes[0])), rng.integers(0, sizes[-1], n)
+
+
+#: Real arrays as the MLP sees them: any finite float32/float64 value, zeros and infinities included.
+REAL_ARRAYS = st.sampled_from([np.float32, np.float64]).flatmap(
+    lambda dt: arrays(dt, st.integers(1, 20), elements=st.floats(allow_nan=False, width=32 if dt == np.float32 else 64))
+)
+
+
+@given(REAL_ARRAYS)
+def test_the_mlps_fast_relu_equals_numeric_activations_relu(Z):
+    np.testing.assert_array_equal(mlp_module._relu_real(Z), activations.relu(Z))
+    np.testing.assert_array_equal(mlp_module._relu_grad_real(Z), activations.relu_grad(Z))
+    assert mlp_module._relu_real(Z).dtype == Z.dtype and mlp_module._relu_grad_real(Z).dtype == Z.dtype
 
 
 def test_the_books_model_has_203530_parameters_in_the_documented_layout():
