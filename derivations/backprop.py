@@ -36,7 +36,7 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .checking import hypothesis_check
-from .claims import Check, Context, register
+from .claims import Check, Context, also_check, register
 
 __all__ = [
     "SYMPY_DEFECTS", "W1", "W2", "b1", "b2", "d", "g", "h_dim", "lam", "phi", "q", "x",
@@ -1147,4 +1147,42 @@ def _batch(ctx: Context):
         ctx=ctx,
         tol=CENTRAL_TOL,
         salt=81,
+    )
+
+
+@also_check("5.3.batch")
+def _batch_backward_signals(ctx: Context):
+    """G_l = ∂J/∂Z_l against the complex step of J as a function of Z_l alone (the layers downstream of it)."""
+    from numeric import activations as nact
+    from numeric import losses as nlosses
+
+    def error(draw):
+        model, X, y, lam_ = _mlp_problem(draw)
+        result = model.backward(X, y, lam=lam_)
+        phi_np, _ = nact.get(model.activation)
+        decay = lam_ / 2 * sum(float(np.sum(W * W)) for W in model.params[0::2])  # constant in Z_l
+        worst = 0.0
+        for l in range(1, model.depth + 1):
+
+            def J(Zl, l=l):
+                H = phi_np(Zl) if l < model.depth else Zl
+                for k in range(l + 1, model.depth + 1):
+                    Zk = H @ model.params[2 * k - 2] + model.params[2 * k - 1]
+                    H = phi_np(Zk) if k < model.depth else Zk
+                return np.mean(nlosses.cross_entropy(H, y)) + decay
+
+            numeric_G = _fd_gradient(J, result.layers[l - 1].Z, complex_step=True)
+            worst = max(worst, _relative_error(result.G[l - 1], numeric_G))
+        return worst
+
+    smooth = MLPS.filter(lambda t: t[3] != "relu")  # complex step needs φ analytic downstream of Z_l
+    yield hypothesis_check(
+        "finite-difference",
+        "MLP.backward's signals G_l vs complex step (step 1e-20, tol 1e-13 relative) of J as a function of Z_l "
+        "(downstream layers only), every layer; depth 1..4, sigmoid, tanh, swish, gelu",
+        smooth,
+        error,
+        ctx=ctx,
+        tol=COMPLEX_STEP_TOL,
+        salt=82,
     )

@@ -142,3 +142,15 @@ def test_the_entrywise_confirmation_rejects_a_wrong_derivative():
     wrong = sp.HadamardProduct(sym.W2.T * sym.g, sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(sym.phi, sym.z_var))
     ok, _ = sym._entries_match(sym._explicit_of(wrong), sym._entrywise_reference()["dJ_dz"])
     assert not ok
+
+
+def test_importing_derivations_does_not_run_the_derivation():
+    """The matrix calculus runs on first use of a gradient, not at import (keeps `import derivations` cheap)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import derivations, derivations.backprop as b; "
+        "assert b.derived.cache_info().currsize == 0; b.dJ_dW1; assert b.derived.cache_info().currsize == 1"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
