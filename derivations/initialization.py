@@ -164,23 +164,24 @@ def _sign_hadamard(n: int, gamma_: float, rng: np.random.Generator) -> np.ndarra
     return gamma_ * d1 * H * d2
 
 
-def _hadamard_layer_outputs(fan_in_: int, fan_out_: int, sigma_: float, gamma_: float, rng) -> np.ndarray:
-    """o = X @ W for a row-major layer with W from numeric.init.normal and orthogonal ±γ inputs X.
+def _mlp_layer_outputs(fan_in_: int, fan_out_: int, gamma_: float, rng) -> np.ndarray:
+    """o = the logits of a one-layer numeric.mlp.MLP (o = X @ W1 + b1, b1 = 0, W1 ~ N(0, 0.01²)), row-major.
 
-    Given X with X Xᵀ = n_in γ² I and W_jc i.i.d. N(0, σ²), the entries of
-    o are i.i.d. N(0, n_in σ² γ²) exactly, so χ² and z tests are exact.
+    The inputs X have orthogonal rows (X Xᵀ = n_in γ² I); given X and W1_jc
+    i.i.d. N(0, σ²), the entries of o are i.i.d. N(0, n_in σ² γ²) exactly, so
+    χ² and z tests are exact.
     """
-    from numeric import init
+    from numeric.mlp import MLP
 
-    X = _sign_hadamard(fan_in_, gamma_, rng)
-    W = init.normal(fan_in_, fan_out_, sigma=sigma_, rng=rng)
-    return X @ W
+    net = MLP([fan_in_, fan_out_], init="normal", rng=rng)  # one affine layer; biases start at 0
+    return net.forward(_sign_hadamard(fan_in_, gamma_, rng))
 
 
 #: Layer sizes of the forward/backward statistical checks: 64 × 512 outputs = 32768 i.i.d. samples,
 #: enough for an exact miss probability < 1e-13 at a 5% scale error (chi2_miss).  64 is a power of
-#: two (Sylvester Hadamard matrix); σ = 0.37 and γ = 1.7 are arbitrary non-unit scales.
-_N_SMALL, _N_LARGE, _SIGMA, _GAMMA = 64, 512, 0.37, 1.7
+#: two (Sylvester Hadamard matrix); γ = 1.7 is an arbitrary non-unit input scale; σ is the MLP's
+#: default init N(0, 0.01²).
+_N_SMALL, _N_LARGE, _SIGMA, _GAMMA = 64, 512, 0.01, 1.7
 
 
 # --- 5.4.4 -------------------------------------------------------------------------------------
@@ -204,7 +205,7 @@ def _zero_mean_output(ctx: Context):
         all(sp.simplify(e) == 0 for e in concrete),
         f"sympy.stats with distinct normals w_j, x_j, n = 1, 2, 3: E[Σ w_j x_j] = {concrete}",
     )
-    o = _hadamard_layer_outputs(_N_SMALL, _N_LARGE, _SIGMA, _GAMMA, ctx.rng(44))
+    o = _mlp_layer_outputs(_N_SMALL, _N_LARGE, _GAMMA, ctx.rng(44))
     sd = math.sqrt(_N_SMALL) * _SIGMA * _GAMMA
     N = o.size
     zstat = float(o.sum() / (sd * math.sqrt(N)))
@@ -214,7 +215,7 @@ def _zero_mean_output(ctx: Context):
     yield Check(
         "statistical",
         abs(zstat) <= zcrit,
-        f"mean of o = X @ W (numeric.init.normal, σ={_SIGMA}, ±γ orthogonal inputs, N={N} exact i.i.d. "
+        f"mean of the logits o = X W1 + b1 of MLP([{_N_SMALL}, {_N_LARGE}], init='normal') (σ={_SIGMA}, ±γ orthogonal inputs, N={N} exact i.i.d. "
         f"N(0, n_in σ² γ²)): z = {zstat:.3f}, |z| <= {zcrit:.3f}; false alarm {ALPHA:.0e} (exact normal); "
         f"a mean offset >= {shift:.3f} sd(o) is missed with probability <= 1e-6",
         max_error=abs(zstat) / math.sqrt(N),
@@ -246,9 +247,9 @@ def _forward_variance(ctx: Context):
         all(sp.simplify(var - n * sigma**2 * gamma**2) == 0 for n, var in concrete.items()),
         f"sympy.stats with 2n distinct normals, n = 1, 2, 3: Var[Σ w_j x_j] = {list(concrete.values())}",
     )
-    o = _hadamard_layer_outputs(_N_SMALL, _N_LARGE, _SIGMA, _GAMMA, ctx.rng(45))
+    o = _mlp_layer_outputs(_N_SMALL, _N_LARGE, _GAMMA, ctx.rng(45))
     yield chi2_scale_check(
-        o, _N_SMALL * _SIGMA**2 * _GAMMA**2, f"o = X @ W, n_in={_N_SMALL}, numeric.init.normal σ={_SIGMA}, γ={_GAMMA}"
+        o, _N_SMALL * _SIGMA**2 * _GAMMA**2, f"logits of MLP([{_N_SMALL}, {_N_LARGE}], init='normal'), n_in={_N_SMALL}, σ={_SIGMA}, γ={_GAMMA}"
     )
 
 
@@ -276,15 +277,15 @@ def _backward_variance(ctx: Context):
         all(sp.simplify(var - n * sigma**2 * gamma**2) == 0 for n, var in concrete.items()),
         f"sympy.stats with distinct normals w_i, g_i, n_out = 1, 2: Var[Σ w_i g_i] = {list(concrete.values())}",
     )
-    from numeric import init
+    from numeric.mlp import MLP
 
     rng = ctx.rng(46)
+    W = MLP([_N_LARGE, _N_SMALL], init="normal", rng=rng).params[0]  # the layer's W1: fan_in 512, n_out 64
     G = _sign_hadamard(_N_SMALL, _GAMMA, rng)  # upstream ∂ℓ/∂o, rows orthogonal, variance γ²
-    W = init.normal(_N_LARGE, _N_SMALL, sigma=_SIGMA, rng=rng)  # fan_in 512, fan_out = n_out = 64
-    dX = G @ W.T  # row-major backward of o = X @ W: ∂ℓ/∂X = ∂ℓ/∂o Wᵀ (Eq. 5.3.12 in batch form)
+    dX = G @ W.T  # the MLP's backward rule G_{l-1} = G_l W_lᵀ (before ⊙ φ'), row-major
     yield chi2_scale_check(
         dX, _N_SMALL * _SIGMA**2 * _GAMMA**2,
-        f"∂ℓ/∂X = G Wᵀ, n_out={_N_SMALL}, numeric.init.normal σ={_SIGMA}, upstream γ={_GAMMA}",
+        f"∂ℓ/∂X = G W1ᵀ for MLP([{_N_LARGE}, {_N_SMALL}], init='normal'), n_out={_N_SMALL}, σ={_SIGMA}, upstream γ={_GAMMA}",
     )
 
 
