@@ -308,12 +308,18 @@ STACKS = st.tuples(MODERATE_REALS, st.integers(1, 40))
 
 
 def _strict_bounds_violation(x: float) -> float:
-    """How far numeric σ'(x) is from σ' <= 1/4 and σ'(x) < e^{-|x|} (0 when both hold)."""
+    """How far numeric stacked_sigmoid_grad(x, 1) is from σ' <= 1/4 and σ'(x) < e^{-|x|} (0 when both hold)."""
     from numeric.stability import stacked_sigmoid_grad
 
     d = float(stacked_sigmoid_grad(x, 1))
     ratio = d * math.exp(abs(x))  # exact bound: 1/(1 + e^{-|x|})² <= 1 - 2e^{-|x|} + ..., below 1 by >= 1e-13
     return max(0.0, d - 0.25) + (0.0 if ratio < 1.0 else ratio - 1.0 + EPS)
+
+
+def _relative_excess(x: float, grad) -> float:
+    """Relative amount by which grad(x) exceeds min(1/4, e^{-|x|}) (0 when it does not)."""
+    d = float(grad(x))
+    return max(0.0, d / 0.25 - 1.0, d * math.exp(abs(x)) - 1.0)
 
 
 def _stack_error(args) -> float:
@@ -358,6 +364,14 @@ def _vanishing(ctx: Context):
     yield hypothesis_check(
         "numeric", "numeric σ'(x) <= 1/4 and σ'(x) < e^{-|x|} for |x| <= 30 (violation; must be 0)",
         MODERATE_REALS, _strict_bounds_violation, ctx=ctx, tol=0.0, salt=51,
+    )
+    from numeric.activations import sigmoid_grad
+
+    yield hypothesis_check(
+        "numeric",
+        "numeric.activations.sigmoid_grad(x) <= 1/4 and <= e^{-|x|} up to rounding, |x| <= 30 (relative excess; "
+        "4 eps: exp, add, square, divide each round once; e/(1+e)² can land 1 ulp above 1/4 near x = 0)",
+        MODERATE_REALS, lambda x_: _relative_excess(x_, sigmoid_grad), ctx=ctx, tol=4 * EPS, salt=54,
     )
     yield hypothesis_check(
         "numeric", "d/dx of L stacked sigmoids (unit weights) <= 4^-L, L in 1..40 (violation g·4^L - 1; must be <= 0)",
