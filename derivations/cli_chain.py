@@ -1,15 +1,65 @@
-"""`mlp-derivations chain`: placeholder until its issue lands."""
+"""``mlp-derivations chain EXPR EXPR ... [--matrix NAME=ROWS,COLS ...]``: check a chain of equalities.
+
+Prints one line per step (``✓ proved``, ``✓ tested on N points``, ``✗ reason``)
+and, for the first failing step, its counterexample.  Exit status 0 if every
+step holds, 1 if one fails, 2 for a parse error or a bad ``--matrix`` (one
+line on stderr).  The expression grammar is :func:`derivations.chain.parse`'s.
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+
+import numpy as np
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*")
+    parser.add_argument("steps", nargs="*", metavar="EXPR",
+                        help="two or more expressions, e.g. 'W2*(W1*x + b1) + b2' '(W2*W1)*x + (W2*b1 + b2)'")
+    parser.add_argument("--matrix", action="append", default=[], metavar="NAME=ROWS,COLS",
+                        help="declare a matrix, sizes as integers or dimension names, e.g. W1=h,d (repeatable)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed for the random points (default 0)")
+
+
+def _matrix_spec(spec: str) -> tuple[str, tuple[str, str]]:
+    match = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=\s*(\w+)\s*,\s*(\w+)\s*", spec)
+    if not match:
+        raise ValueError(f"--matrix {spec!r} is not NAME=ROWS,COLS; expected e.g. --matrix W1=h,d or --matrix x=3,1")
+    return match.group(1), (match.group(2), match.group(3))
+
+
+def _short(value) -> str:
+    if isinstance(value, np.ndarray):  # the entries are in verify_chain(...).counterexample
+        return f"{value.shape[0]}×{value.shape[1]} {'complex' if np.iscomplexobj(value) else 'real'} array"
+    return f"{value:.6g}" if isinstance(value, (float, complex)) else repr(value)
 
 
 def run(args: argparse.Namespace) -> int:
+    from .chain import verify_chain
     from .cli import UsageError
 
-    raise UsageError("mlp-derivations chain: not implemented yet")
+    if len(args.steps) < 2:
+        raise UsageError("mlp-derivations chain: give at least two expressions, e.g. chain 'A*(B+C)' 'A*B + A*C'")
+    if args.seed < 0:
+        raise UsageError(f"mlp-derivations chain: --seed {args.seed} must be a non-negative integer")
+    matrices: dict = {}
+    try:
+        for spec in args.matrix:
+            name, shape = _matrix_spec(spec)
+            if name in matrices:
+                raise ValueError(f"--matrix {name} is declared twice")
+            matrices[name] = shape
+        result = verify_chain(args.steps, matrices=matrices, seed=args.seed)
+    except ValueError as exc:
+        raise UsageError(f"mlp-derivations chain: {' '.join(str(exc).split())}") from None
+    for line in result.lines():
+        print(line)
+    if result.ok:
+        print(f"all {len(result.steps)} steps hold")
+        return 0
+    failed = [i + 1 for i, c in enumerate(result.steps) if not c.ok]
+    print(f"{len(failed)} of {len(result.steps)} steps fail (first: step {failed[0]})")
+    if result.counterexample:
+        print("counterexample: " + "; ".join(f"{k} = {_short(v)}" for k, v in result.counterexample.items()))
+    return 1
