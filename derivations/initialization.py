@@ -410,6 +410,20 @@ def _default_normal(ctx: Context):
         f"numeric.init.DEFAULT_SIGMA = {init.DEFAULT_SIGMA!r} (the book's 0.01)",
     )
     yield from _initializer_checks("normal", lambda fi, fo: 0.01**2, ctx, salt=81)  # 0.01: the claim's σ
+    from numeric.mlp import MLP
+    from numeric.training import MLPScratch
+
+    for label, model in (
+        ("MLP([784, 256, 10]) (default init)", MLP([784, 256, 10], rng=ctx.rng(83))),  # the book's sizes
+        ("MLPScratch() (the book's model)", MLPScratch(rng=ctx.rng(84))),
+    ):
+        weights = np.concatenate([W.ravel() for W in model.params[0::2]])
+        yield chi2_scale_check(weights, 0.01**2, f"all weights of {label}", alpha=ALPHA)
+        yield Check(
+            "numeric",
+            all(not b.any() for b in model.params[1::2]),
+            f"biases of {label} start at 0",
+        )
     W = _draws(init.normal, 256, 256, ctx.rng(82))
     zstat = float(W.sum() / (0.01 * math.sqrt(W.size)))
     zcrit = float(sstats.norm.isf(ALPHA / 2))
