@@ -191,7 +191,7 @@ _N_SMALL, _N_LARGE, _SIGMA, _GAMMA = 64, 512, 0.01, 1.7
     "5.4.4",
     title="Zero-mean weights give zero-mean outputs",
     latex=r"o_i = \sum_{j=1}^{n_\mathrm{in}} w_{ij} x_j,\ E[w_{ij}] = 0 \Rightarrow E[o_i] = 0",
-    statement=lambda: sp.Eq(layer_moments()[0].subs(mu_w, 0), 0),
+    statement=lambda: sp.Eq(sp.Symbol(r"\mathrm{E}[o_i]"), layer_moments()[0].subs(mu_w, 0), evaluate=False),
 )
 def _zero_mean_output(ctx: Context):
     from scipy import stats as sstats  # lazy: ~0.4 s to import

@@ -115,7 +115,7 @@ def _symbolic_jacobian_product() -> tuple[bool, int]:
     r"M^{(k)} = \frac{\partial h^{(k)}}{\partial h^{(k-1)}},\ v^{(l)} = \frac{\partial h^{(l)}}{\partial W^{(l)}}",
     statement=lambda: sp.Eq(
         sp.Symbol(r"\partial o / \partial W^{(l)}"),
-        sp.Symbol("M^{(L)}") * sp.Symbol(r"\cdots") * sp.Symbol("M^{(l+1)}") * sp.Symbol("v^{(l)}"),
+        sp.Mul(*[sp.Symbol(f, commutative=False) for f in ("M^{(L)}", r"\cdots", "M^{(l+1)}", "v^{(l)}")]),
         evaluate=False,
     ),
 )
@@ -339,7 +339,7 @@ def _stack_error(args) -> float:
     title="Sigmoid gradients vanish",
     latex=r"\sigma'(x) \le \tfrac14,\ \sigma'(x) < e^{-|x|},\ "
     r"\left|\frac{d}{dx} \sigma^{\circ L}(x)\right| \le 4^{-L}",
-    statement=lambda: sp.Le(sp.Symbol("sigma'(x)"), sp.Rational(1, 4)),
+    statement=lambda: sp.Le(sp.Symbol(r"\sigma'(x)"), sp.Rational(1, 4)),
 )
 def _vanishing(ctx: Context):
     from numeric.stability import stacked_sigmoid_grad
@@ -447,12 +447,21 @@ def _spread(net) -> float:
     return float(max(np.max(np.abs(W1 - W1[:, :1])), np.max(np.abs(b1 - b1[0])), np.max(np.abs(W2 - W2[:1]))))
 
 
+def _symmetry_statement():
+    """f(x, Π W1, Π b1, W2 Πᵀ) = f(x, W1, b1, W2), column-vector form with symbolic sizes d, h, q."""
+    d, h, q = sp.symbols("d h q", integer=True, positive=True)
+    x, W1 = sp.MatrixSymbol("x", d, 1), sp.MatrixSymbol("W_1", h, d)
+    b1, W2, Pi = sp.MatrixSymbol("b_1", h, 1), sp.MatrixSymbol("W_2", q, h), sp.MatrixSymbol("Pi", h, h)
+    f = sp.Function("f")
+    return sp.Eq(f(x, Pi * W1, Pi * b1, W2 * Pi.T), f(x, W1, b1, W2), evaluate=False)
+
+
 @register(
     "5.4.symmetry",
     title="Permutation symmetry of hidden units",
     latex=r"f(x; \Pi W_1, \Pi b_1, W_2 \Pi^\top) = f(x; W_1, b_1, W_2);\ "
     r"W_1 e_i = W_1 e_j \Rightarrow \text{SGD keeps them equal}",
-    statement=lambda: sp.Symbol("f(x; Pi W1, Pi b1, W2 Pi^T) = f(x; W1, b1, W2)"),
+    statement=lambda: _symmetry_statement(),
 )
 def _symmetry(ctx: Context):
     yield hypothesis_check(
