@@ -1,1 +1,163 @@
-"""Placeholder: filled by its issue."""
+"""Errata of the study note (``/work/shared/seed/000_d0943e9eba203bc5.txt``), each refuted by a check.
+
+Every claim here is registered with ``expected=False``: it states what the
+note writes, and a check with ``ok=False`` (a failing chain step, a shape
+mismatch or a counterexample) refutes it.  The corrected statement is in the
+title and is checked to hold.
+
+- ``note.5.1.collapse``: ``o = W2 h + b2 = ... = (W2 W1) x + (W2 b1 + b2) = W x + b1``
+  (last step wrong; correct ``W x + b`` with ``b = W2 b1 + b2``), after
+  declaring the row form ``h = x W1 + b1``.
+- ``note.5.4.gradient-product``: ``∂_{W_t} o = ∂_{h^{d-1}} h^d ⋯ ∂_{h^t} h^{t+1} ∂_{h^t} h^t``
+  (last factor is the identity, so the product is ∂o/∂h^t).
+- ``note.5.4.v-vector``: "the product of d−t matrices and the gradient VECTOR v_t"
+  (v_t = ∂h^{t+1}/∂W_t is a third-order tensor; flattened, a matrix).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from .chain import verify_chain
+from .claims import Check, Context, register
+
+__all__ = ["COLUMN_SHAPES", "NOTE_COLLAPSE", "ROW_SHAPES", "note_gradient_product"]
+
+#: The note's chain for 5.1.2, step by step (column form).
+NOTE_COLLAPSE = ["W2*h + b2", "W2*(W1*x + b1) + b2", "(W2*W1)*x + (W2*b1 + b2)", "(W2*W1)*x + b1"]
+#: Column-form shapes (the book's 5.3 convention), the only ones under which the chain's left part is well formed.
+COLUMN_SHAPES = {"W1": ("h", "d"), "W2": ("q", "h"), "x": ("d", 1), "b1": ("h", 1), "b2": ("q", 1), "h": ("h", 1)}
+#: The shapes the note declares one line earlier with ``h = x W1 + b1, o = h W2 + b2`` (row vectors).
+ROW_SHAPES = {"W1": ("d", "h"), "W2": ("h", "q"), "x": (1, "d"), "b1": (1, "h"), "b2": (1, "q")}
+
+
+def _relabel(result, what: str):
+    for check in result.steps:
+        yield Check(check.method, check.ok, f"{what} {check.detail}", check.max_error)
+
+
+@register(
+    "note.5.1.collapse",
+    title="Note: collapse ends in W x + b1 (correct: W x + b, b = W2 b1 + b2; and h = x W1 + b1 is row form)",
+    latex=r"o = W_2h + b_2 = W_2(W_1x + b_1) + b_2 = (W_2W_1)x + (W_2b_1 + b_2) = Wx + b_1",
+    expected=False,
+)
+def _note_collapse(ctx: Context):
+    from .chain import parse
+
+    # The note's first expression, o = W2 h + b2, with h := W1 x + b1 substituted (hh: the hidden vector,
+    # a name distinct from the dimension h); the later expressions as the note writes them.
+    shapes = {**{k: v for k, v in COLUMN_SHAPES.items() if k != "h"}, "hh": COLUMN_SHAPES["h"]}
+    first = parse("W2*hh + b2", shapes).subs(parse("hh", shapes), parse("W1*x + b1", shapes))
+    note = verify_chain([first, *NOTE_COLLAPSE[1:]], matrices=shapes, seed=ctx.seed)
+    yield from _relabel(note, "note's chain (column form, symbolic d, h, q):")
+    proper = verify_chain([NOTE_COLLAPSE[2], "(W2*W1)*x + (W2*b1 + b2)"], matrices=shapes, seed=ctx.seed)
+    yield Check("symbolic", proper.ok, "correction: (W2 W1) x + (W2 b1 + b2) = W x + b with W = W2 W1, "
+                                       f"b = W2 b1 + b2 ({'proved' if proper.proved[0] else 'not proved'})")
+    # The note's own row-form declaration h = x W1 + b1 (x: 1×d, W1: d×h) makes W1 x ill-formed.
+    row = verify_chain(["W2*(W1*x + b1) + b2", "(W2*W1)*x + (W2*b1 + b2)"], matrices=ROW_SHAPES, seed=ctx.seed)
+    yield Check(row.steps[0].method, row.steps[0].ok,
+                f"with the note's row-form shapes (h = x W1 + b1: x 1×d, W1 d×h): {row.steps[0].detail}")
+
+
+# --- 5.4: the gradient product ----------------------------------------------------------------------
+
+#: Widths n_1..n_4 of a 3-layer net in the note's indexing h^{t+1} = f_t(h^t), h^1 = x, o = h^4;
+#: distinct so that no shape coincides by accident.
+WIDTHS = (2, 3, 4, 5)
+
+
+def _layer(W, h):
+    """The note's h^{t+1} = f_t(h^t) with f_t(h) = tanh(W_t h) (column vectors)."""
+    return np.tanh(W @ h)
+
+
+def note_gradient_product(Ws, x, t):
+    """The note's ∂_{W_t} o = ∂_{h^{d-1}} h^d ⋯ ∂_{h^t} h^{t+1} ∂_{h^t} h^t, taken literally (column form).
+
+    ``Ws[k-1]`` is W_k; returns (the note's product, the hidden states h^1..h^{d+1}).
+    """
+    hs = [x]
+    for W in Ws:
+        hs.append(_layer(W, hs[-1]))
+    d = len(Ws)
+
+    def M(k):  # ∂_{h^k} h^{k+1} = diag(1 - h^{k+1}²) W_k
+        return (1 - hs[k] ** 2)[:, None] * Ws[k - 1]  # hs[k] is h^{k+1} (hs[0] = h^1)
+
+    product = np.eye(len(hs[d - 1]))  # ∂_{h^{d-1}} h^d ... ∂_{h^t} h^{t+1}
+    for k in range(d - 1, t - 1, -1):
+        product = product @ M(k)
+    return product @ np.eye(len(hs[t - 1])), hs  # last factor ∂_{h^t} h^t = I
+
+
+def _true_dW(Ws, x, t, step=1e-30):
+    """∂o/∂vec(W_t) (o = h^{d+1}) by the complex step (error ~1e-15 relative, step 1e-30)."""
+    W = Ws[t - 1]
+    cols = []
+    for idx in np.ndindex(W.shape):
+        Wc = [w.astype(complex) for w in Ws]
+        Wc[t - 1][idx] += 1j * step
+        h = x.astype(complex)
+        for Wk in Wc:
+            h = _layer(Wk, h)
+        cols.append(h.imag / step)
+    return np.stack(cols, axis=1)
+
+
+@register(
+    "note.5.4.gradient-product",
+    title="Note: ∂_{W_t} o ends in ∂_{h^t} h^t (= I) (correct: ∂_{h^d} h^{d+1} ⋯ ∂_{h^{t+1}} h^{t+2} ∂_{W_t} h^{t+1})",
+    latex=r"\partial_{W_t} o = \partial_{h^{d-1}} h^d \cdots \partial_{h^t} h^{t+1}\, \partial_{h^t} h^t",
+    expected=False,
+)
+def _note_gradient_product(ctx: Context):
+    rng = ctx.rng(1)
+    n = WIDTHS
+    Ws = [rng.standard_normal((n[k + 1], n[k])) / np.sqrt(n[k]) for k in range(3)]  # fan-in scaling keeps tanh unsaturated
+    x = rng.standard_normal(n[0])
+    t = 2
+    note, hs = note_gradient_product(Ws, x, t)
+    true = _true_dW(Ws, x, t)
+    yield Check("shape", note.shape == true.shape,
+                f"3-layer tanh net, widths {n}, t = 2: the note's product is {note.shape[0]}×{note.shape[1]} "
+                f"(the last factor ∂h^t/∂h^t is the {n[t - 1]}×{n[t - 1]} identity) but ∂o/∂vec(W_2) is "
+                f"{true.shape[0]}×{true.shape[1]} (o = h^4 ∈ R^{n[3]}, W_2 ∈ R^({n[2]}×{n[1]}))")
+    # The correction, in the note's indexing: ∂_{W_t} o = M_d ⋯ M_{t+1} · ∂_{W_t} h^{t+1}.
+    d = 3
+    fixed = np.eye(n[d])
+    for k in range(d, t, -1):  # ∂_{h^k} h^{k+1} for k = d .. t+1
+        fixed = fixed @ ((1 - hs[k] ** 2)[:, None] * Ws[k - 1])
+    # ∂_{W_t} h^{t+1}: d h_i / d W_{ab} = (1 - h_i²) δ_ia h^t_b, flattened like vec(W) in row-major order
+    s = 1 - hs[t] ** 2
+    v = np.einsum("i,ia,b->iab", s, np.eye(n[t]), hs[t - 1]).reshape(n[t], -1)
+    err = float(np.max(np.abs(fixed @ v - true)) / np.max(np.abs(true)))
+    # both sides are O(10) flops of rounding (~1e-15) plus the complex step's ~1e-15: 1e-13 leaves 100x headroom
+    yield Check("finite-difference", err <= 1e-13,
+                f"correction " + " ".join(f"M_{k}" for k in range(d, t, -1)) + f" ∂h^{t + 1}/∂W_{t} vs complex-step ∂o/∂vec(W_{t}) (step 1e-30): "
+                f"relative error {err:.2g} <= 1e-13", max_error=err)
+
+
+@register(
+    "note.5.4.v-vector",
+    title="Note: v_t = ∂_{W_t} h^{t+1} is a 'gradient vector' (correct: a third-order tensor)",
+    latex=r"\partial_{W_t} o = M_d \cdots M_t\, v_t,\ v_t \text{ a vector}",
+    expected=False,
+)
+def _note_v_vector(ctx: Context):
+    n = WIDTHS
+    t = 2
+    rng = ctx.rng(2)
+    W = rng.standard_normal((n[t], n[t - 1]))
+    h = rng.standard_normal(n[t - 1])
+    # Complex-step Jacobian of h^{t+1} = tanh(W h^t) in W, kept with W's two indices (step 1e-30).
+    J = np.zeros((n[t], *W.shape))
+    for idx in np.ndindex(W.shape):
+        Wc = W.astype(complex)
+        Wc[idx] += 1e-30j
+        J[(slice(None), *idx)] = np.tanh(Wc @ h).imag / 1e-30
+    rank = np.linalg.matrix_rank(J.reshape(n[t], -1))
+    yield Check("shape", J.ndim == 1,
+                f"∂h^{t + 1}/∂W_{t} for W_{t} ∈ R^({n[t]}×{n[t - 1]}) has shape {J.shape} (a third-order tensor); "
+                f"even flattened it is a {n[t]}×{n[t] * n[t - 1]} matrix of rank {rank}, not a vector")
