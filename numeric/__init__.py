@@ -3,9 +3,10 @@
 A plain NumPy library (it never imports SymPy).  Float64 by default; float32
 in gives float32 out.  Submodules: ``activations``, ``losses``, ``backprop``,
 ``mlp``, ``init``, ``gradcheck``, ``stability``, ``data``, ``plots``
-(``data`` and ``plots`` load scikit-learn / matplotlib only when used).
+(``data`` and ``plots`` load scikit-learn / matplotlib only when used, and
+are imported explicitly: ``from numeric import plots``).
 """
 
-from . import activations, gradcheck, losses, backprop, mlp
+from . import activations, backprop, gradcheck, init, losses, mlp, stability
 
-__all__ = ["activations", "gradcheck", "losses", "backprop", "mlp"]
+__all__ = ["activations", "backprop", "gradcheck", "init", "losses", "mlp", "stability"]

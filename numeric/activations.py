@@ -53,7 +53,9 @@ def prelu(x, alpha):
     """Eq. 5.1.5 (pReLU): max(0, x) + alpha min(0, x)."""
     a = _as_array(x)
     al = a.dtype.type(_check_param(alpha, "alpha"))
-    return _out(np.where(a.real > 0, a, al * a), x)
+    with np.errstate(over="ignore"):  # |alpha x| > 1.8e308 rounds to ±inf, as IEEE prescribes
+        neg = al * a
+    return _out(np.where(a.real > 0, a, neg), x)
 
 
 def prelu_grad(x, alpha):
@@ -83,7 +85,8 @@ def sigmoid_grad(x):
     if a.dtype.kind == "c":
         return _out(0.25 / np.cosh(a / 2) ** 2, x)
     e = np.exp(-np.abs(a))
-    return _out((e / (1 + e) ** 2).astype(a.dtype, copy=False), x)
+    # e/(1+e)² can round one ulp above the true maximum 1/4 near 0 (x = 1e-9); the true value is <= 1/4
+    return _out(np.minimum(e / (1 + e) ** 2, 0.25).astype(a.dtype, copy=False), x)
 
 
 def tanh(x):
@@ -128,16 +131,53 @@ def swish_grad(x, beta=1.0):
     return _out(s + t, x)
 
 
-_SQRT2 = np.sqrt(2.0)  # Φ(x) = (1 + erf(x / √2)) / 2
-_INV_SQRT_2PI = 1 / np.sqrt(2 * np.pi)  # φ(0) = 1 / √(2π)
+_INV_SQRT2_HI = 0.7071067811865476  # 1/√2 rounded to float64
+_INV_SQRT2_LO = -4.833646656726457e-17  # 1/√2 - _INV_SQRT2_HI (from 50-digit mpmath)
+_INV_SQRT_PI = 0.5641895835477563  # 1/√π: erfc'(z) = -2/√π e^{-z²}
+_INV_SQRT_2PI = 0.3989422804014327  # 1/√(2π) = φ(0)
+_SPLIT = 134217729.0  # 2^27 + 1: Veltkamp's constant, splits a float64 into two 26-bit halves
+_CORRECT_BELOW = 40.0  # Φ(-40) = 3.7e-350 and φ(40) = 1.5e-348 are 0 in float64; Φ(40) is 1
+
+
+def _two_prod(a, b):
+    """a*b = p + e exactly (Dekker's algorithm; |a|, |b| < 1e150 so nothing overflows)."""
+    p = a * b
+    ta, tb = _SPLIT * a, _SPLIT * b
+    a_hi, b_hi = ta - (ta - a), tb - (tb - b)
+    a_lo, b_lo = a - a_hi, b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    return p, e
 
 
 def _phi_cdf(a):
+    """Φ(a) = erfc(-a/√2)/2 to a few ulp, tails included.
+
+    For a < 0 the tail erfc(z), z = -a/√2 > 0, is e^{-z²}·erfcx(z): erfcx (the
+    scaled erfc) is well conditioned, and e^{-z²} is taken with z² split
+    exactly and with the rounding error dz of z added back to first order
+    (rounding z² or z would cost a relative 2z²·eps: 250 ulp at a = -15).
+    """
     from scipy import special  # lazy: keeps `import numeric` fast
 
     if a.dtype.kind == "c":
-        return 0.5 * (1 + special.erf(a / _SQRT2))
-    return (0.5 * special.erfc(-a / _SQRT2)).astype(a.dtype, copy=False)  # erfc keeps the left tail accurate
+        return 0.5 * (1 + special.erf(a / np.sqrt(2.0)))
+    if a.dtype != np.float64:  # float32: float64 arithmetic then one rounding is exact enough
+        return _phi_cdf(a.astype(np.float64)).astype(a.dtype)
+    ac = np.clip(a, -_CORRECT_BELOW, 0.0)  # the tail branch only; NaN stays NaN
+    z, e1 = _two_prod(-ac, _INV_SQRT2_HI)
+    dz = e1 - ac * _INV_SQRT2_LO  # z + dz = -a/√2 to ~1e-32 relative
+    sq, e2 = _two_prod(z, z)  # z² = sq + e2 exactly
+    tail = 0.5 * special.erfcx(z) * np.exp(-sq) * (1 - e2 - 2 * z * dz)  # e^{-(z+dz)²} to first order
+    central = 0.5 * special.erfc(-a * _INV_SQRT2_HI)  # Φ >= 1/2 for a >= 0: no cancellation, well conditioned
+    return np.where((a < 0) & (a > -_CORRECT_BELOW), tail, np.where(a < 0, 0.0, central))
+
+
+def _phi_pdf(a):
+    """φ(a) = e^{-a²/2}/√(2π), with a² split exactly (rounding a² would cost a²/2·eps relative)."""
+    ac = np.clip(a, -_CORRECT_BELOW, _CORRECT_BELOW)
+    sq, e = _two_prod(ac, ac)
+    dens = _INV_SQRT_2PI * np.exp(-0.5 * sq) * (1 - 0.5 * e)  # e^{-(sq+e)/2} = e^{-sq/2}(1 - e/2 + ...)
+    return np.where(np.abs(a) < _CORRECT_BELOW, dens, 0.0)  # φ(40) = 1e-348: 0 in float64
 
 
 def gelu(x):
@@ -149,10 +189,12 @@ def gelu(x):
 def gelu_grad(x):
     """Claim 5.1.gelu: GELU'(x) = Φ(x) + x φ(x), φ the standard normal density."""
     a = _as_array(x)
-    m = np.minimum(np.abs(a), 1e3) if a.dtype.kind != "c" else a  # x² overflows at 1e308; φ(1e3) = 0
-    dens = (_INV_SQRT_2PI * np.exp(-0.5 * m * m)).astype(a.dtype, copy=False)
-    with np.errstate(invalid="ignore"):  # inf * 0 cannot arise for finite x; NaN stays NaN
+    if a.dtype.kind == "c":
+        dens = _INV_SQRT_2PI * np.exp(-0.5 * a * a)
         return _out(_phi_cdf(a) + a * dens, x)
+    if a.dtype != np.float64:
+        return _out(gelu_grad(a.astype(np.float64)).astype(a.dtype), x)
+    return _out(_phi_cdf(a) + a * _phi_pdf(a), x)
 
 
 #: name -> (function, derivative), for arguments like activation="relu".
