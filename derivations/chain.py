@@ -239,6 +239,12 @@ def _function_and_partials(func, nargs: int):
     return f, partials
 
 
+def _int_size(size: sp.Expr, env: dict) -> int:
+    """A (possibly symbolic) size at ``env``, where dimension names map to ints."""
+    size = sp.sympify(size)
+    return int(size.subs({s: env[s.name] for s in size.free_symbols}))
+
+
 def _evaluate(expr: sp.Basic, env: dict) -> tuple[Any, Any]:
     """Value of ``expr`` at ``env`` and a first-order bound ``B`` on its rounding error, ``|err| <~ u·B``.
 
@@ -254,9 +260,10 @@ def _evaluate(expr: sp.Basic, env: dict) -> tuple[Any, Any]:
         v = complex(expr) if not expr.is_real else float(expr)
         return v, abs(v)
     if isinstance(expr, sp.Identity):
-        return np.eye(int(expr.shape[0])), np.zeros((int(expr.shape[0]),) * 2)
+        size = _int_size(expr.shape[0], env)
+        return np.eye(size), np.zeros((size, size))
     if isinstance(expr, (sp.ZeroMatrix, sp.OneMatrix)):
-        shape = tuple(int(s) for s in expr.shape)
+        shape = tuple(_int_size(s, env) for s in expr.shape)
         return (np.zeros if isinstance(expr, sp.ZeroMatrix) else np.ones)(shape), np.zeros(shape)
     if isinstance(expr, (sp.MatAdd, sp.Add)):
         parts = [_evaluate(a, env) for a in expr.args]
@@ -466,9 +473,14 @@ def _fmt_number(v) -> str:
     return f"{v.real:.4g}" if v.imag == 0 else f"{v.real:.4g}{v.imag:+.4g}j"
 
 
-def _check_step(i: int, lhs, rhs, seed: int) -> tuple[Check, dict | None, bool, int]:
+def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check, dict | None, bool, int]:
     name = f"step {i + 1}"
     problems: list[str] = []
+    # a literal 0 opposite a matrix is that matrix's zero (SymPy turns 0*A and A - A into the scalar 0)
+    if lhs == 0 and isinstance(rhs, sp.MatrixExpr):
+        lhs = sp.ZeroMatrix(*rhs.shape)
+    if rhs == 0 and isinstance(lhs, sp.MatrixExpr):
+        rhs = sp.ZeroMatrix(*lhs.shape)
     ls, rs = shape_of(lhs, problems), shape_of(rhs, problems)
     _trace_squares(sp.Tuple(lhs, rhs), problems)
     if not problems and (ls is None) != (rs is None):
@@ -486,7 +498,7 @@ def _check_step(i: int, lhs, rhs, seed: int) -> tuple[Check, dict | None, bool, 
         sizes = ", ".join(f"{d.name}={point[d.name]}" for d in dims)
         note = f"; at {sizes}: {how}" if differs and sizes else ""
         return Check("shape", False, f"{name}: {problems[0]} (not equal for general sizes){note}"), point, False, 0
-    if _prove(lhs, rhs, PROOF_BUDGET):
+    if prove and _prove(lhs, rhs, PROOF_BUDGET):
         return Check("symbolic", True, f"{name}: proved for all sizes (lhs - rhs reduces to 0 by doit/expand/simplify)"), None, True, 0
     worst_rel, tested, attempts = 0.0, 0, 0
     where = "real" if real else "complex"
@@ -520,14 +532,15 @@ def _check_step(i: int, lhs, rhs, seed: int) -> tuple[Check, dict | None, bool, 
                   f"rounding bound", max_error=worst_rel), None, False, tested)
 
 
-def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0) -> ChainResult:
+def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0, prove: bool = True) -> ChainResult:
     """Check every step ``steps[i] -> steps[i+1]`` of a chain of equalities.
 
     ``steps``: SymPy expressions (scalar, or matrix expressions over
     ``MatrixSymbol``s with numeric or symbolic sizes) or strings (see
     :func:`parse`); ``matrices`` maps a name used in strings to its
     ``(rows, cols)``.  ``seed`` fixes the random points.  Later steps are
-    checked even after a failure.  Bad input raises ``ValueError``.
+    checked even after a failure.  ``prove=False`` skips the symbolic stage
+    (every step is then tested numerically).  Bad input raises ``ValueError``.
     """
     if isinstance(steps, (str, sp.Basic)) or not hasattr(steps, "__len__") or len(steps) < 2:
         raise ValueError(f"steps={steps!r}; expected a list of at least 2 expressions")
@@ -551,7 +564,7 @@ def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0) -> Chain
         if bad is not None:
             check, cex, proved, pts = Check("shape", False, f"step {i + 1}: ill-formed, {bad}"), None, False, 0
         else:
-            check, cex, proved, pts = _check_step(i, lhs, rhs, int(seed))
+            check, cex, proved, pts = _check_step(i, lhs, rhs, int(seed), bool(prove))
         result.steps.append(check)
         result.counterexamples.append(cex)
         result.proved.append(proved)

@@ -1,0 +1,363 @@
+"""Property tests of the chain checker (derivations.chain) and the ``chain`` command.
+
+Expressions are drawn as a small AST (leaves, transpose, product, sum,
+scaling) with symbolic sizes, rendered to strings for the checker, and
+evaluated INDEPENDENTLY here with NumPy (never through derivations.chain) to
+decide whether two expressions really differ.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from derivations import cli
+from derivations.chain import parse, verify_chain
+
+DIMS = ("n", "m", "k")
+LETTERS = ("A", "B")
+#: Every leaf matrix: a letter and a shape over DIMS, e.g. "Anm" is n×m.
+MATRICES = {f"{L}{r}{c}": (r, c) for L in LETTERS for r in DIMS for c in DIMS}
+
+
+def _expr(rows: str, cols: str, depth: int):
+    """Strategy: an AST of shape rows×cols."""
+    leaf = st.sampled_from(LETTERS).map(lambda L: ("sym", f"{L}{rows}{cols}"))
+    if depth == 0:
+        return leaf
+    sub = lambda r, c: st.deferred(lambda: _expr(r, c, depth - 1))  # noqa: E731
+    return st.one_of(
+        leaf,
+        sub(cols, rows).map(lambda a: ("T", a)),
+        st.sampled_from(DIMS).flatmap(lambda i: st.tuples(st.just("mul"), sub(rows, i), sub(i, cols))),
+        st.tuples(st.just("add"), sub(rows, cols), sub(rows, cols)),
+        st.tuples(st.just("scale"), st.sampled_from(["2", "3", "a"]), sub(rows, cols)),  # positive scalars only
+    )
+
+
+#: Well-shaped expressions, n×m, nesting depth <= 3.
+EXPRESSIONS = _expr("n", "m", 3)
+
+
+def render(e) -> str:
+    kind = e[0]
+    if kind == "sym":
+        return e[1]
+    if kind == "T":
+        return f"({render(e[1])}).T"
+    if kind == "mul":
+        return f"({render(e[1])})*({render(e[2])})"
+    if kind == "add":
+        return f"({render(e[1])} + {render(e[2])})"
+    if kind == "neg":
+        return f"(-({render(e[1])}))"
+    return f"{e[1]}*({render(e[2])})"
+
+
+def evaluate(e, env):
+    """Independent NumPy evaluation of an AST (ValueError on ill-sized products/sums)."""
+    kind = e[0]
+    if kind == "sym":
+        return env[e[1]]
+    if kind == "T":
+        return evaluate(e[1], env).T
+    if kind == "mul":
+        return evaluate(e[1], env) @ evaluate(e[2], env)
+    if kind == "add":
+        a, b = evaluate(e[1], env), evaluate(e[2], env)
+        if a.shape != b.shape:
+            raise ValueError("shapes differ")
+        return a + b
+    if kind == "neg":
+        return -evaluate(e[1], env)
+    return env[e[1]] * evaluate(e[2], env) if e[1] == "a" else float(e[1]) * evaluate(e[2], env)
+
+
+def random_env(seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    sizes = dict(zip(DIMS, rng.choice(np.arange(3, 9), size=3, replace=False)))  # distinct, >= 3
+    env = {name: rng.standard_normal((sizes[r], sizes[c])) for name, (r, c) in MATRICES.items()}
+    env["a"] = rng.standard_normal()
+    return env
+
+
+def differ(e1, e2, env) -> bool:
+    try:
+        v1, v2 = evaluate(e1, env), evaluate(e2, env)
+    except ValueError:
+        return True
+    return v1.shape != v2.shape or not np.allclose(v1, v2, rtol=1e-9, atol=1e-9)
+
+
+# --- true rewrites and mutations on the AST ------------------------------------------------------
+
+
+def _rewrites(e):
+    """Every (true) rewrite of the node ``e`` itself."""
+    out = []
+    kind = e[0]
+    if kind == "T" and e[1][0] == "mul":
+        out.append(("mul", ("T", e[1][2]), ("T", e[1][1])))  # (AB)ᵀ = BᵀAᵀ
+    if kind == "T" and e[1][0] == "add":
+        out.append(("add", ("T", e[1][1]), ("T", e[1][2])))  # (A+B)ᵀ = Aᵀ+Bᵀ
+    if kind == "T" and e[1][0] == "T":
+        out.append(e[1][1])  # Aᵀᵀ = A
+    if kind == "T" and e[1][0] == "scale":
+        out.append(("scale", e[1][1], ("T", e[1][2])))  # (cA)ᵀ = cAᵀ
+    if kind == "mul" and e[2][0] == "add":
+        out.append(("add", ("mul", e[1], e[2][1]), ("mul", e[1], e[2][2])))  # A(B+C) = AB+AC
+    if kind == "mul" and e[1][0] == "add":
+        out.append(("add", ("mul", e[1][1], e[2]), ("mul", e[1][2], e[2])))  # (A+B)C = AC+BC
+    if kind == "mul" and e[1][0] == "scale":
+        out.append(("scale", e[1][1], ("mul", e[1][2], e[2])))  # (cA)B = c(AB)
+    if kind == "mul" and e[1][0] == "mul":
+        out.append(("mul", e[1][1], ("mul", e[1][2], e[2])))  # (AB)C = A(BC)
+    if kind == "add":
+        out.append(("add", e[2], e[1]))  # A+B = B+A
+    return out
+
+
+def _mutations(e):
+    """Every (usually false) mutation of the node ``e`` itself."""
+    out = []
+    kind = e[0]
+    if kind == "T":
+        out.append(e[1])  # a transpose dropped
+    if kind == "mul":
+        out.append(("mul", e[2], e[1]))  # a product reversed
+    if kind == "add":
+        out.append(("add", e[1], ("neg", e[2])))  # a sign flipped
+    if kind == "sym":
+        other = "B" if e[1][0] == "A" else "A"
+        out.append(("sym", other + e[1][1:]))  # a factor changed
+    return out
+
+
+def _positions(e, path=()):
+    yield path
+    if e[0] in ("T", "neg"):
+        yield from _positions(e[1], path + (1,))
+    elif e[0] in ("mul", "add"):
+        yield from _positions(e[1], path + (1,))
+        yield from _positions(e[2], path + (2,))
+    elif e[0] == "scale":
+        yield from _positions(e[2], path + (2,))
+
+
+def _get(e, path):
+    for p in path:
+        e = e[p]
+    return e
+
+
+def _put(e, path, new):
+    if not path:
+        return new
+    parts = list(e)
+    parts[path[0]] = _put(e[path[0]], path[1:], new)
+    return tuple(parts)
+
+
+def _apply(draw, e, rules):
+    options = [(p, r) for p in _positions(e) for r in rules(_get(e, p))]
+    if not options:
+        return None
+    path, new = draw(st.sampled_from(options))
+    return _put(e, path, new)
+
+
+@st.composite
+def true_chains(draw):
+    """(list of ASTs) where each is a true rewrite of the previous one; >= 2 expressions."""
+    e = draw(EXPRESSIONS)
+    chain = [e]
+    for _ in range(draw(st.integers(1, 3))):
+        nxt = _apply(draw, chain[-1], _rewrites)
+        if nxt is None:
+            break
+        chain.append(nxt)
+    if len(chain) == 1:
+        chain.append(e)  # no rule applies (a bare leaf): the trivial step e = e
+    return chain
+
+
+def _declare():
+    return dict(MATRICES)
+
+
+@settings(max_examples=25)
+@given(chain=true_chains(), seed=st.integers(0, 2**16))
+def test_true_rewrite_chains_pass_every_step(chain, seed):
+    env = random_env(seed)
+    for a, b in zip(chain, chain[1:]):
+        assert not differ(a, b, env)  # the test's own oracle agrees the rewrites are true
+    result = verify_chain([render(e) for e in chain], matrices=_declare(), seed=seed)
+    assert result.ok, str(result)
+    assert result.first_failure is None and result.counterexample is None
+    assert all(p or n > 0 for p, n in zip(result.proved, result.points))
+
+
+@settings(max_examples=15)
+@given(chain=true_chains(), seed=st.integers(0, 2**16))
+def test_true_rewrite_chains_pass_numerically_without_the_prover(chain, seed):
+    result = verify_chain([render(e) for e in chain], matrices=_declare(), seed=seed, prove=False)
+    assert result.ok, str(result)
+    assert not any(result.proved) and all(n >= 1 for n in result.points)
+
+
+@settings(max_examples=25)
+@given(chain=true_chains(), data=st.data(), seed=st.integers(0, 2**16))
+def test_a_mutated_step_fails_at_that_step_with_a_real_counterexample(chain, data, seed):
+    j = data.draw(st.integers(0, len(chain) - 2), label="mutated step")
+    mutated = _apply(data.draw, chain[j + 1], _mutations)
+    env = random_env(seed)
+    assume(mutated is not None and differ(chain[j], mutated, env))
+    chain = chain[: j + 1] + [mutated] + chain[j + 1 :]  # steps j (e_j -> mutated) and j+1 (mutated -> e_{j+1}) break
+    result = verify_chain([render(e) for e in chain], matrices=_declare(), seed=seed)
+    assert result.first_failure == j, str(result)
+    assert all(c.ok for c in result.steps[:j])
+    assert not result.steps[j + 1].ok  # later steps are still checked
+    cex = result.counterexample
+    used = set().union(*(parse(render(e), _declare()).free_symbols for e in (chain[j], mutated)))
+    names = {s.name for s in used} | {str(s) for m in used if isinstance(m, sp.MatrixSymbol) for s in
+                                       m.shape if isinstance(s, sp.Symbol)}
+    assert names <= set(cex), f"counterexample lacks {names - set(cex)}"
+    point = {**random_env(0), **cex}  # names outside the step keep any value
+    assert differ(chain[j], mutated, point), f"counterexample does not violate step {j}: {result.steps[j].detail}"
+
+
+# --- small sizes lie: the standard polynomial s4 ---------------------------------------------------
+
+def _parity(perm) -> int:
+    """+1 for an even permutation of range(len(perm)), -1 for an odd one (count inversions)."""
+    inversions = sum(1 for i in range(len(perm)) for j in range(i + 1, len(perm)) if perm[i] > perm[j])
+    return -1 if inversions % 2 else 1
+
+
+#: The standard polynomial s4(A, B, C, D) = Σ_π sgn(π) X_π1 X_π2 X_π3 X_π4 (24 terms).
+PERMUTATIONS = list(itertools.permutations(range(4)))
+S4 = " ".join(f"{'-' if _parity(p) < 0 else '+'} {'*'.join('ABCD'[i] for i in p)}" for p in PERMUTATIONS)
+
+
+def test_standard_polynomial_s4_vanishes_on_2x2_but_is_refuted_for_general_n():
+    two = {name: (2, 2) for name in "ABCD"}
+    assert verify_chain([S4, "0"], matrices=two, prove=False).ok  # Amitsur-Levitzki: s4 = 0 on 2×2
+    general = verify_chain([S4, "0"], matrices={name: ("n", "n") for name in "ABCD"})
+    assert general.first_failure == 0
+    assert general.steps[0].method == "counterexample"
+    cex = general.counterexample
+    assert cex["n"] >= 3
+    s4 = sum(_parity(p) * np.linalg.multi_dot([cex["ABCD"[i]] for i in p]) for p in PERMUTATIONS)
+    assert np.max(np.abs(s4)) > 1e-6  # the counterexample really violates s4 = 0
+
+
+# --- scalar chains -------------------------------------------------------------------------------
+
+
+def test_sigmoid_derivative_chain_is_proved_and_a_wrong_factor_is_refuted():
+    sig = "1/(1 + exp(-x))"
+    good = verify_chain(["exp(-x)/(1 + exp(-x))**2", f"{sig}*(1 - {sig})"])
+    assert good.ok and good.proved == [True]
+    bad = verify_chain(["exp(-x)/(1 + exp(-x))**2", f"{sig}*(1 + {sig})"])
+    assert bad.first_failure == 0
+    x = complex(bad.counterexample["x"])
+    s = 1 / (1 + np.exp(-x))
+    assert abs(np.exp(-x) / (1 + np.exp(-x)) ** 2 - s * (1 + s)) > 1e-6
+
+
+def test_non_analytic_steps_are_tested_at_real_points():
+    result = verify_chain(["Max(x, 0) + Max(-x, 0)", "Abs(x)", "x"])
+    assert result.steps[0].ok and "real" in result.steps[0].detail
+    assert result.first_failure == 1 and result.counterexample["x"] < 0
+
+
+# --- the done-when example, shapes and bad input ---------------------------------------------------
+
+COLLAPSE = ["W2*(W1*x + b1) + b2", "(W2*W1)*x + (W2*b1 + b2)", "(W2*W1)*x + b1"]
+COLLAPSE_SHAPES = {"W1": ("h", "d"), "W2": ("q", "h"), "x": ("d", 1), "b1": ("h", 1), "b2": ("q", 1)}
+
+
+def test_collapse_chain_first_step_proved_second_fails_on_shape():
+    result = verify_chain(COLLAPSE, matrices=COLLAPSE_SHAPES)
+    assert result.proved[0] and result.steps[0].ok
+    assert result.first_failure == 1 and result.steps[1].method == "shape"
+    assert "b1 is h×1" in result.steps[1].detail and "q×1" in result.steps[1].detail
+    assert {"d", "h", "q", "W1", "W2", "x", "b1", "b2"} <= set(result.counterexample)
+    assert result.counterexample["h"] != result.counterexample["q"]
+
+
+def test_sympy_expressions_with_symbolic_sizes_are_accepted():
+    n, m = sp.symbols("n m", integer=True, positive=True)
+    A, B = sp.MatrixSymbol("A", n, m), sp.MatrixSymbol("B", m, n)
+    assert verify_chain([(A * B).T, B.T * A.T]).ok
+    assert verify_chain([A * B, B * A]).steps[0].method == "shape"  # n×n vs m×m
+
+
+BAD_INPUTS = [
+    pytest.param(["A*B"], {}, "at least 2", id="one-step"),
+    pytest.param("A = B", {}, "at least 2", id="a-string-not-a-list"),
+    pytest.param(["", "a"], {}, "empty", id="empty-step"),
+    pytest.param(["a +", "a"], {}, "does not parse", id="syntax-error"),
+    pytest.param(["W.T*x", "x"], {"x": (3, 1)}, "undeclared", id="undeclared-matrix-transposed"),
+    pytest.param(["a.__class__", "a"], {}, "not allowed", id="dunder"),
+    pytest.param(["x.shape", "x"], {"x": (3, 1)}, "not allowed", id="attribute-other-than-T"),
+    pytest.param(["a", "b"], {"W": (3,)}, "expected (rows, cols)", id="shape-not-a-pair"),
+    pytest.param(["a", "b"], {"W": (0, 3)}, "expected a positive integer", id="size-zero"),
+    pytest.param(["a", "b"], {"W": ("h-1", 3)}, "dimension name", id="size-not-a-name"),
+    pytest.param(["a", "b"], {"1W": (3, 3)}, "not an identifier", id="matrix-name-not-identifier"),
+    pytest.param(["h", "h"], {"h": ("h", 1)}, "both as a matrix and as a dimension", id="name-clash"),
+    pytest.param(["a", 3.5j, object()], {}, "steps[2]", id="step-of-wrong-type"),
+]
+
+
+@pytest.mark.parametrize("steps, matrices, message", BAD_INPUTS)
+def test_bad_input_raises_value_error_naming_the_problem(steps, matrices, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        verify_chain(steps, matrices=matrices)
+
+
+def test_negative_seed_is_rejected():
+    with pytest.raises(ValueError, match="seed=-1"):
+        verify_chain(["a", "a"], seed=-1)
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def _cli(capsys, *argv):
+    code = cli.main(["chain", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_reports_each_step_and_exits_1_on_the_collapse_erratum(capsys):
+    flags = [f"--matrix={k}={r},{c}" for k, (r, c) in COLLAPSE_SHAPES.items()]
+    code, out, err = _cli(capsys, *COLLAPSE, *flags)
+    lines = out.splitlines()
+    assert code == 1 and err == ""
+    assert lines[0].endswith("✓ proved")
+    assert "✗" in lines[1] and "cannot add" in lines[1]
+
+
+def test_cli_exits_0_when_every_step_holds(capsys):
+    code, out, _ = _cli(capsys, "A*(B + C)", "A*B + A*C", "--matrix", "A=n,m", "--matrix", "B=m,k",
+                        "--matrix", "C=m,k")
+    assert code == 0 and "✓ proved" in out
+
+
+@pytest.mark.parametrize("argv", [
+    pytest.param(["a +", "b"], id="parse-error"),
+    pytest.param(["W.T*x", "x"], id="undeclared-matrix"),
+    pytest.param(["a", "b", "--matrix", "W=3"], id="bad-matrix-spec"),
+    pytest.param(["a"], id="one-expression"),
+])
+def test_cli_exits_2_with_one_line_on_bad_usage(capsys, argv):
+    code, out, err = _cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
