@@ -1,0 +1,175 @@
+"""numeric.activations against the SymPy derivations, finite differences and extreme inputs (5.1.4–5.1.gelu)."""
+
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+import derivations
+from derivations.activations import ACTIVATIONS, alpha, beta, x
+from numeric import activations as na
+from numeric.gradcheck import numerical_gradient
+
+from strategies import AWAY_FROM_ZERO, EXTREME_ARRAYS, FINITE_FLOATS, FLOAT32_ARRAYS, MODERATE_ARRAYS
+
+EPS = np.finfo(np.float64).eps
+SMOOTH = ["sigmoid", "tanh", "swish", "gelu"]
+ALL = ["relu", "prelu", "sigmoid", "tanh", "swish", "gelu"]
+#: pReLU's alpha for the tests: a typical learned slope.
+ALPHA = 0.25
+
+
+def pair(name):
+    """(f, f') with pReLU's alpha bound, so every activation is a function of x alone."""
+    f, g = na.get(name)
+    if name == "prelu":
+        return (lambda v: f(v, ALPHA)), (lambda v: g(v, ALPHA))
+    return f, g
+
+
+def reference(name, which):
+    """The SymPy expression (or derivative), lambdified for mpmath."""
+    act = ACTIVATIONS[name]
+    expr = act.expr if which == "f" else act.derivative
+    expr = expr.subs({alpha: sp.Rational(1, 4), beta: 1})  # ALPHA = 1/4; swish's default beta = 1
+    return sp.lambdify(x, expr, "mpmath")
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("which", ["f", "grad"])
+@given(v=st.floats(-30, 30))
+def test_numeric_activation_agrees_with_the_lambdified_sympy_expression(name, which, v):
+    f, g = pair(name)
+    got = (f if which == "f" else g)(v)
+    # 1 + erf(v/√2) at v = -30 cancels 198 digits (Φ(-30) = 5e-198): 340 digits leave > 140
+    with mpmath.workdps(340):
+        exact = reference(name, which)(mpmath.mpf(v))
+        # 16 eps: a few correctly rounded steps; swish'/GELU' cross zero, so the error is
+        # measured against max(|exact|, 1) there (their terms are O(1)).
+        scale = max(abs(exact), 1 if name in ("swish", "gelu") and which == "grad" else 0, 1e-300)
+        assert abs(mpmath.mpf(float(got)) - exact) / scale <= 16 * EPS
+
+
+@pytest.mark.parametrize("name", SMOOTH)
+@given(points=MODERATE_ARRAYS)
+def test_derivative_of_each_smooth_activation_matches_the_complex_step(name, points):
+    f, g = pair(name)
+    fd = numerical_gradient(lambda v: f(v).sum(), points, method="complex")
+    # complex step is exact to the rounding of f (~1e-15 relative); 1e-13 leaves a factor 50
+    np.testing.assert_allclose(g(points), fd, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["relu", "prelu"])
+@given(v=AWAY_FROM_ZERO)
+def test_derivative_of_relu_and_prelu_matches_central_differences_away_from_the_kink(name, v):
+    f, g = pair(name)
+    fd = numerical_gradient(lambda u: f(u).sum(), np.array([v]), method="central")
+    # piecewise linear: no truncation error; rounding eps·|f|/h <= 2.2e-16·30/6e-6 ~ 1e-9
+    np.testing.assert_allclose(g(np.array([v])), fd, rtol=1e-8, atol=1e-8)
+
+
+def test_relu_grad_is_zero_at_zero_and_for_negative_inputs():
+    assert na.relu_grad(0.0) == 0 and na.relu_grad(-0.0) == 0
+    assert np.all(na.relu_grad(np.array([-1e308, -1.0, -5e-324])) == 0)
+    assert np.all(na.relu_grad(np.array([5e-324, 1.0, 1e308])) == 1)
+
+
+def test_prelu_grad_is_alpha_for_negative_inputs_and_one_for_positive():
+    assert np.all(na.prelu_grad(np.array([-3.0, -1e-300]), 0.1) == 0.1)
+    assert np.all(na.prelu_grad(np.array([3.0, 1e-300]), 0.1) == 1.0)
+
+
+def test_tail_derivatives_keep_full_relative_accuracy():
+    # values from 60-digit mpmath: e^{-40}/(1+e^{-40})² and 4e^{-40}/(1+e^{-40})²
+    with mpmath.workdps(60):
+        s40 = mpmath.exp(-40) / (1 + mpmath.exp(-40)) ** 2
+        t20 = 4 * mpmath.exp(-40) / (1 + mpmath.exp(-40)) ** 2
+    assert abs(na.sigmoid_grad(40.0) - float(s40)) <= 4 * EPS * float(s40)
+    assert abs(na.tanh_grad(20.0) - float(t20)) <= 4 * EPS * float(t20)
+    assert na.sigmoid_grad(40.0) > 4.2e-18 and na.tanh_grad(20.0) > 1.6e-17  # not the 0 of s(1-s)
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("which", [0, 1], ids=["f", "grad"])
+@given(a=EXTREME_ARRAYS)
+def test_extreme_float64_inputs_give_finite_results_without_warnings(name, which, a):
+    fn = pair(name)[which]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = fn(a)
+    assert out.dtype == np.float64 and out.shape == a.shape
+    assert np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("which", [0, 1], ids=["f", "grad"])
+@given(a=FLOAT32_ARRAYS)
+def test_float32_in_gives_float32_out_close_to_the_float64_value(name, which, a):
+    fn = pair(name)[which]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out32 = fn(a)
+        out64 = fn(a.astype(np.float64))
+    assert out32.dtype == np.float32
+    assert np.all(np.isfinite(out32))
+    # float32 rounding (6e-8) plus float32 evaluation: 8 float32 eps relative, or float32 tiny absolute
+    eps32 = np.finfo(np.float32).eps
+    np.testing.assert_allclose(out32, out64.astype(np.float32), rtol=8 * eps32, atol=1e-37)
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("which", [0, 1], ids=["f", "grad"])
+def test_nan_in_gives_nan_out(name, which):
+    fn = pair(name)[which]
+    out = fn(np.array([np.nan, 1.0, -1.0]))
+    assert np.isnan(out[0]) and np.all(np.isfinite(out[1:]))
+    assert np.isnan(fn(float("nan")))
+
+
+@given(v=FINITE_FLOATS)
+def test_sigmoid_grad_never_exceeds_a_quarter(v):
+    assert 0.0 <= na.sigmoid_grad(v) <= 0.25
+
+
+def test_integers_are_promoted_to_float64_and_scalars_stay_scalars():
+    assert na.sigmoid(np.array([0, 1])).dtype == np.float64
+    assert np.ndim(na.tanh(0.5)) == 0
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        pytest.param(lambda: na.relu("3"), ValueError, "x has dtype", id="string-input"),
+        pytest.param(lambda: na.sigmoid(np.array([None])), ValueError, "x has dtype", id="object-array"),
+        pytest.param(lambda: na.prelu(1.0, float("nan")), ValueError, "alpha=nan", id="prelu-alpha-nan"),
+        pytest.param(lambda: na.prelu(1.0, "a"), ValueError, "alpha='a'", id="prelu-alpha-string"),
+        pytest.param(lambda: na.swish(1.0, beta=float("inf")), ValueError, "beta=inf", id="swish-beta-inf"),
+        pytest.param(lambda: na.get("softsign"), KeyError, "unknown activation 'softsign'; known: gelu", id="unknown-name"),
+        pytest.param(lambda: derivations.claim("5.1.99"), KeyError, "no claim '5.1.99'", id="unknown-claim"),
+    ],
+)
+def test_bad_input_raises_an_error_naming_the_argument(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "claim_id, module, name, broken",
+    [
+        pytest.param("5.1.7", na, "sigmoid_grad", lambda f: (lambda *a: f(*a) * 1.001), id="sigmoid_grad-x1.001"),
+        pytest.param("5.1.9", na, "tanh_grad", lambda f: (lambda *a: f(*a) * 1.001), id="tanh_grad-x1.001"),
+        pytest.param("5.1.4", na, "relu_grad", lambda f: (lambda v: np.where(np.asarray(v) == 0, 1.0, f(v))), id="relu_grad(0)=1"),
+        pytest.param("5.1.gelu", na, "gelu_grad", lambda f: (lambda *a: f(*a) * 1.001), id="gelu_grad-x1.001"),
+        pytest.param("5.1.swish", na, "swish_grad", lambda f: (lambda *a: f(*a) * 1.001), id="swish_grad-x1.001"),
+        pytest.param("5.1.5", na, "prelu_grad", lambda f: (lambda v, al: f(v, al) * 1.001), id="prelu_grad-x1.001"),
+    ],
+)
+def test_a_slightly_wrong_derivative_makes_its_claim_fail(monkeypatch, claim_id, module, name, broken):
+    monkeypatch.setattr(module, name, broken(getattr(module, name)))
+    result = derivations.claim(claim_id).verify()
+    assert not result.ok
+    assert any(not c.ok and c.method in ("numeric", "finite-difference") for c in result.checks)
