@@ -1,6 +1,6 @@
 """Wall time of ``mlp-derivations verify`` in a fresh interpreter: section 5.1 (target <= 3 s) and everything.
 
-Run on demand: ``/work/venv/bin/python benchmarks/bench_verify.py [--repeat R] [--section S ...] [--skip-all]``.
+Run on demand: ``/work/venv/bin/python benchmarks/bench_verify.py [--repeat R] [--section S ...] [--skip-all] [--examples N]``.
 Each run is ``python -m derivations verify --json [--section S]`` in a new process, so the time includes
 starting Python, importing SymPy and registering every claim, exactly what a user waits for.  The best of
 R runs is the figure least disturbed by other load on the machine; the median is printed too.  The
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -62,14 +63,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best and median printed)")
     parser.add_argument("--section", action="append", default=None, help="sections to time (default 5.1)")
     parser.add_argument("--skip-all", action="store_true", help="do not time the full verify")
+    parser.add_argument("--examples", type=int, default=None, help="passed to verify (default: verify's own)")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error(f"--repeat must be >= 1, got {args.repeat}")
+    common = [] if args.examples is None else ["--examples", str(args.examples)]
     for section in args.section or ["5.1"]:
-        target = TARGET_SECTION_51 if section == "5.1" else None
-        _bench(f"verify --section {section}", ["--section", section], args.repeat, target)
+        target = TARGET_SECTION_51 if section == "5.1" and not common else None
+        _bench(f"verify --section {section}", ["--section", section, *common], args.repeat, target)
     if not args.skip_all:
-        _bench("verify (all claims)", [], args.repeat, None)
+        _bench("verify (all claims)", common, args.repeat, None)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"1-minute load average at the end: {load:.2f} on {os.cpu_count()} cores (timings under load are upper bounds)")
 
 
 if __name__ == "__main__":
