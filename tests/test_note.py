@@ -1,0 +1,45 @@
+"""Errata of the study note (derivations.note): each is refuted, and only where the note is wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import derivations
+from derivations import note
+from derivations.chain import verify_chain
+
+ERRATA = ("note.5.1.collapse", "note.5.4.gradient-product", "note.5.4.v-vector")
+
+
+def test_every_erratum_is_registered_as_expected_false_and_found():
+    for cid in ERRATA:
+        claim = derivations.claim(cid)
+        result = claim.verify(examples=5)
+        assert claim.expected is False
+        assert result.holds is False and result.ok, str(result)
+
+
+def test_note_collapse_fails_exactly_at_its_last_step():
+    shapes = {**{k: v for k, v in note.COLUMN_SHAPES.items() if k != "h"}}
+    result = verify_chain(note.NOTE_COLLAPSE[1:], matrices=shapes)
+    assert result.first_failure == len(note.NOTE_COLLAPSE) - 3  # the last of the steps checked
+    assert all(c.ok for c in result.steps[:-1])
+    checks = derivations.claim("note.5.1.collapse").verify().checks
+    failing = [c for c in checks if not c.ok]
+    assert "cannot add" in failing[0].detail and "b1 is h×1" in failing[0].detail
+    assert any(c.ok and "b = W2 b1 + b2" in c.detail for c in checks)  # the correction is shown and holds
+
+
+def test_corrected_collapse_with_the_right_bias_passes():
+    shapes = {k: v for k, v in note.COLUMN_SHAPES.items() if k != "h"}
+    assert verify_chain([*note.NOTE_COLLAPSE[1:3], "(W2*W1)*x + (W2*b1 + b2)"], matrices=shapes).ok
+
+
+def test_note_gradient_product_is_the_gradient_with_respect_to_h_t_not_W_t():
+    rng = np.random.default_rng(0)
+    n = note.WIDTHS
+    Ws = [rng.standard_normal((n[k + 1], n[k])) for k in range(3)]
+    x = rng.standard_normal(n[0])
+    product, _ = note.note_gradient_product(Ws, x, 2)
+    true = note._true_dW(Ws, x, 2)
+    assert product.shape != true.shape
