@@ -388,6 +388,8 @@ def check_directional(
         gs = [_as_analytic(g, p, f"grad[{i}]") for i, (g, p) in enumerate(zip(g_value, xs))]
     else:
         gs = [_as_analytic(g_value, xs[0])]
+    if sum(p.size for p in xs) == 0:
+        raise ValueError("x has no elements; expected at least one entry to take a direction over")
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(0 if rng is None else rng)
 
     def point(t, us):

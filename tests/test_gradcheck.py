@@ -271,6 +271,7 @@ BAD_INPUTS = [
     ("complex-real-inside", lambda: numerical_gradient(lambda v: np.sum(v.real**2) + 0j, X3, method="complex"),
      "ignored the complex step at element \\(0,\\)"),
     ("zero-directions", lambda: check_directional(_square_sum, 2 * X3, X3, directions=0), "directions=0"),
+    ("directional-empty-x", lambda: check_directional(_square_sum, np.ones(0), np.ones(0)), "x has no elements"),
     ("directional-grad-shape", lambda: check_directional(_square_sum, np.ones(2), X3), "grad has shape"),
     ("directional-unknown-method", lambda: check_directional(_square_sum, 2 * X3, X3, method="fwd"), "method="),
 ]
