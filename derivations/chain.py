@@ -499,7 +499,9 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         note = f"; at {sizes}: {how}" if differs and sizes else ""
         return Check("shape", False, f"{name}: {problems[0]} (not equal for general sizes){note}"), point, False, 0
     if prove and _prove(lhs, rhs, PROOF_BUDGET):
-        return Check("symbolic", True, f"{name}: proved for all sizes (lhs - rhs reduces to 0 by doit/expand/simplify)"), None, True, 0
+        scope = "for all sizes " if mats else ""
+        how = "doit/expand" if mats else "expand/cancel/simplify"
+        return Check("symbolic", True, f"{name}: proved {scope}(lhs - rhs reduces to 0 by {how})"), None, True, 0
     worst_rel, tested, attempts = 0.0, 0, 0
     where = "real" if real else "complex"
     while tested < POINTS and attempts < 4 * POINTS:  # redraw points where a side is not finite
