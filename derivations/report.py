@@ -51,7 +51,7 @@ def claims_table_markdown(methods: Mapping[str, Sequence[str]] | None = None) ->
     rows = ["| id | statement | methods |", "|---|---|---|"]
     for c in derivations.claims():
         found = methods[c.id] if methods is not None and c.id in methods else claim_methods(c)
-        statement = c.title if c.expected else f"**Erratum of the study note:** {c.title}"
+        statement = c.title if c.expected else f"**Erratum of the study note:** {c.title.removeprefix('Note: ')}"
         rows.append(f"| `{c.id}` | {_cell(statement)} | {', '.join(found)} |")
     return "\n".join(rows)
 

@@ -1,0 +1,74 @@
+"""README.md: the two commands come first, the claim table matches the registry, the Python tour runs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+import derivations
+from derivations import report
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+
+#: The README's first code block, exactly (the issue fixes it; .ci/run reads the second line).
+COMMANDS = (
+    'python -m pip install ".[plots,train]" && mlp-derivations\n'
+    'python -m pip install ".[plots,train,test]" && python -m pytest\n'
+)
+
+
+def _sources_digest() -> str:
+    """A hash of every source file a claim's methods could depend on (the cache key)."""
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("derivations/*.py"), *ROOT.glob("numeric/*.py")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def methods(request) -> dict[str, list[str]]:
+    """Each claim's methods from a verify run, cached by pytest until a source file changes."""
+    key = f"mlp-derivations/readme-methods/{_sources_digest()[:16]}"
+    cached = request.config.cache.get(key, None)
+    ids = [c.id for c in derivations.claims()]
+    if cached is None or sorted(cached) != sorted(ids):
+        cached = {c.id: report.claim_methods(c) for c in derivations.claims()}
+        request.config.cache.set(key, cached)
+    return cached
+
+
+def test_readme_starts_with_the_two_install_commands():
+    text = README.read_text(encoding="utf-8")
+    first_block = text.split("```", 2)[1]
+    assert first_block == "\n" + COMMANDS
+
+
+def test_readme_claim_table_matches_the_registry(methods):
+    text = README.read_text(encoding="utf-8")
+    expected = report.readme_with_table(text, report.claims_table_markdown(methods))
+    assert text == expected, "README.md's claim table is out of date: run python -m derivations.report --write-readme"
+
+
+def test_readme_table_lists_every_claim_id_once():
+    text = README.read_text(encoding="utf-8")
+    block = text.split(report.START)[1].split(report.END)[0]
+    ids = re.findall(r"^\| `([^`]+)` \|", block, flags=re.MULTILINE)
+    assert ids == [c.id for c in derivations.claims()]
+
+
+def test_readme_with_table_rejects_a_readme_without_markers():
+    with pytest.raises(ValueError, match="markers"):
+        report.readme_with_table("# no markers here\n", "| table |")
+
+
+PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("code", PYTHON_BLOCKS, ids=[f"block-{i}" for i in range(len(PYTHON_BLOCKS))])
+def test_readme_python_examples_run(code, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
