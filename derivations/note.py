@@ -12,6 +12,8 @@ title and is checked to hold.
   (last factor is the identity, so the product is ∂o/∂h^t).
 - ``note.5.4.v-vector``: "the product of d−t matrices and the gradient VECTOR v_t"
   (v_t = ∂h^{t+1}/∂W_t is a third-order tensor; flattened, a matrix).
+- ``note.5.4.symmetry``: "flip W1 of the first layer and also the second layer's outputs:
+  the same function" (swapping outputs changes it; swap W2's columns instead).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import sympy as sp
 from .chain import verify_chain
 from .claims import Check, Context, register
 
-__all__ = ["COLUMN_SHAPES", "NOTE_COLLAPSE", "ROW_SHAPES", "note_gradient_product"]
+__all__ = ["COLUMN_SHAPES", "NOTE_COLLAPSE", "ROW_SHAPES", "WIDTHS", "note_gradient_product"]
 
 #: The note's chain for 5.1.2, step by step (column form).
 NOTE_COLLAPSE = ["W2*h + b2", "W2*(W1*x + b1) + b2", "(W2*W1)*x + (W2*b1 + b2)", "(W2*W1)*x + b1"]
@@ -161,3 +163,33 @@ def _note_v_vector(ctx: Context):
     yield Check("shape", J.ndim == 1,
                 f"∂h^{t + 1}/∂W_{t} for W_{t} ∈ R^({n[t]}×{n[t - 1]}) has shape {J.shape} (a third-order tensor); "
                 f"even flattened it is a {n[t]}×{n[t] * n[t - 1]} matrix of rank {rank}, not a vector")
+
+
+# --- 5.4: breaking the symmetry -------------------------------------------------------------------
+
+
+def _two_unit_net(W1, W2, u):
+    """o = W2 ReLU(W1 u): column form, two hidden units, no biases (exact with SymPy rationals)."""
+    return W2 * (W1 * u).applyfunc(lambda z: sp.Max(z, 0))
+
+
+@register(
+    "note.5.4.symmetry",
+    title="Note: swapping W1's units and the second layer's OUTPUTS keeps the function "
+          "(correct: swap W1's rows and W2's columns)",
+    latex=r"o = W_2\,\mathrm{ReLU}(W_1x) \overset{?}{=} P\,W_2\,\mathrm{ReLU}(P\,W_1x),\ P = \begin{pmatrix}0&1\\1&0\end{pmatrix}",
+    expected=False,
+)
+def _note_symmetry(ctx: Context):
+    P = sp.Matrix([[0, 1], [1, 0]])  # swaps the two hidden units h1, h2 (and, in the note, the two outputs)
+    W1 = sp.Matrix([[1, 0], [0, 2]])  # distinct units, so the swap is visible
+    W2 = sp.Matrix([[1, 2], [3, 4]])
+    u = sp.Matrix([1, 1])
+    original = _two_unit_net(W1, W2, u)
+    note_version = P * _two_unit_net(P * W1, W2, u)  # W1's rows swapped, the second layer's outputs swapped
+    yield Check("counterexample", original == note_version,
+                f"W1 = {W1.tolist()}, W2 = {W2.tolist()}, x = (1, 1), ReLU: W2 ReLU(W1 x) = {list(original)} but "
+                f"swapping W1's rows and the outputs gives {list(note_version)} (exact)")
+    corrected = _two_unit_net(P * W1, W2 * P, u)  # swap W1's rows AND W2's columns: P ReLU(P z) = ReLU(z)
+    yield Check("numeric", corrected == original,
+                f"correction: swapping W1's rows and W2's columns gives {list(corrected)} = {list(original)} (exact)")

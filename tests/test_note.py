@@ -8,7 +8,7 @@ import derivations
 from derivations import note
 from derivations.chain import verify_chain
 
-ERRATA = ("note.5.1.collapse", "note.5.4.gradient-product", "note.5.4.v-vector")
+ERRATA = ("note.5.1.collapse", "note.5.4.gradient-product", "note.5.4.v-vector", "note.5.4.symmetry")
 
 
 def test_every_erratum_is_registered_as_expected_false_and_found():
@@ -43,3 +43,8 @@ def test_note_gradient_product_is_the_gradient_with_respect_to_h_t_not_W_t():
     product, _ = note.note_gradient_product(Ws, x, 2)
     true = note._true_dW(Ws, x, 2)
     assert product.shape != true.shape
+
+
+def test_swapping_hidden_units_needs_w2_columns_not_outputs():
+    checks = derivations.claim("note.5.4.symmetry").verify().checks
+    assert [c.ok for c in checks] == [False, True]  # the note's swap changes o; the correct one keeps it
