@@ -64,6 +64,11 @@ EPS = np.finfo(np.float64).eps / 2
 #: ulps, both below this factor.
 TOL_FACTOR = 16
 
+#: Relative tolerance where no running error bound is available (nodes such as Inverse that
+#: _evaluate does not model): rounding error grows with the condition number, and 1e-8 allows
+#: condition numbers up to ~1e7 at unit roundoff 1.1e-16, while a false step is off by O(1).
+FALLBACK_RTOL = 1e-8
+
 #: Functions that are not analytic: with one of them, points are real.
 _NON_ANALYTIC = (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign, sp.re, sp.im, sp.conjugate,
                  sp.floor, sp.ceiling, sp.Piecewise, sp.arg)
@@ -436,16 +441,30 @@ def _as_scalar(v):
 def _compare(lhs, rhs, point, dims):
     """(max |lhs - rhs| - tol, max |diff|, worst entry index, lhs, rhs values) at ``point``."""
     env = dict(point)
-    lv, lb = _evaluate(lhs, env)
-    rv, rb = _evaluate(rhs, env)
+    try:
+        lv, lb = _evaluate(lhs, env)
+        rv, rb = _evaluate(rhs, env)
+        bounded = True
+    except _Unsupported:  # e.g. an inverse: evaluate through lambdify, with the fallback tolerance
+        mats, scalars, _ = _free(sp.Tuple(lhs, rhs))
+        sizes = {d: sp.Integer(point[d.name]) for d in dims}
+        args = [point[n.name] for n in mats + scalars]
+        with np.errstate(all="ignore"):  # non-finite values are detected by the caller
+            lv = _lambdified(lhs, mats + scalars, sizes)(*args)
+            rv = _lambdified(rhs, mats + scalars, sizes)(*args)
+        lb = rb = np.zeros(np.shape(lv))
+        bounded = False
     lv, rv, lb, rb = (_as_scalar(a) for a in (lv, rv, lb, rb))
     if lv.shape != rv.shape:
         raise ShapeError(f"sides evaluate to shapes {lv.shape} and {rv.shape}")
     diff = np.abs(lv - rv)
-    tol = TOL_FACTOR * EPS * (lb + rb)  # both sides' first-order rounding bounds
+    if bounded:
+        tol = TOL_FACTOR * EPS * (lb + rb)  # both sides' first-order rounding bounds
+    else:
+        tol = FALLBACK_RTOL * np.maximum(np.maximum(np.abs(lv), np.abs(rv)), 1.0)
     excess = diff - tol
     idx = np.unravel_index(int(np.argmax(excess)), np.shape(excess)) if np.ndim(excess) else ()
-    return excess[idx], diff, tol, idx, lv, rv
+    return excess[idx], diff, tol, idx, lv, rv, bounded
 
 
 def _independent_differs(lhs, rhs, point, dims) -> tuple[bool, str]:
@@ -502,18 +521,19 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         scope = "for all sizes " if mats else ""
         how = "doit/expand" if mats else "expand/cancel/simplify"
         return Check("symbolic", True, f"{name}: proved {scope}(lhs - rhs reduces to 0 by {how})"), None, True, 0
-    worst_rel, tested, attempts = 0.0, 0, 0
+    worst_rel, tested, attempts, all_bounded = 0.0, 0, 0, True
     where = "real" if real else "complex"
     while tested < POINTS and attempts < 4 * POINTS:  # redraw points where a side is not finite
         attempts += 1
         point = _draw_point(rng, mats, scalars, dims, None, real)
         try:
-            excess, diff, tol, idx, lv, rv = _compare(lhs, rhs, point, dims)
+            excess, diff, tol, idx, lv, rv, bounded = _compare(lhs, rhs, point, dims)
         except _Unsupported as exc:
             return Check("error", False, f"{name}: cannot evaluate {exc} numerically; not proved either"), None, False, 0
         if not (np.all(np.isfinite(lv)) and np.all(np.isfinite(rv))):
             continue
         tested += 1
+        all_bounded = all_bounded and bounded
         scale = max(float(np.max(np.abs(lv))), float(np.max(np.abs(rv))), np.finfo(float).tiny)
         worst_rel = max(worst_rel, float(np.max(diff)) / scale)
         if excess > 0:
@@ -522,16 +542,17 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
             at = f" ({sizes})" if sizes else ""
             entry = f" entry {tuple(int(k) for k in idx)}" if idx else ""
             detail = (f"{name}: lhs ≠ rhs at a random {where} point{at}:{entry} lhs = {_fmt_number(lv[idx])}, "
-                      f"rhs = {_fmt_number(rv[idx])}, |diff| = {float(diff[idx]):.3g} > rounding bound "
-                      f"{float(tol[idx]):.3g}; re-evaluated by lambdify: {how}")
+                      f"rhs = {_fmt_number(rv[idx])}, |diff| = {float(diff[idx]):.3g} > tolerance {float(tol[idx]):.3g} "
+                      f"({'rounding bound' if bounded else f'fallback {FALLBACK_RTOL:g} relative'}); re-evaluated by lambdify: {how}")
             if not differs:
                 return Check("numeric", False, detail + " (NOT confirmed)", max_error=worst_rel), None, False, tested
             return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
     if tested == 0:
         return Check("numeric", False, f"{name}: no random point gave finite values on both sides"), None, False, 0
     return (Check("numeric", True, f"{name}: not proved; equal at {tested} random {where} points with distinct sizes "
-                  f">= 3, max relative |lhs - rhs| {worst_rel:.2g} within {TOL_FACTOR}·u times the forward "
-                  f"rounding bound", max_error=worst_rel), None, False, tested)
+                  f">= 3, max relative |lhs - rhs| {worst_rel:.2g} within "
+                  + (f"{TOL_FACTOR}·u times the forward rounding bound" if all_bounded
+                     else f"the fallback tolerance {FALLBACK_RTOL:g} relative"), max_error=worst_rel), None, False, tested)
 
 
 def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0, prove: bool = True) -> ChainResult:
@@ -559,7 +580,7 @@ def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0, prove: b
             exprs.append(sp.sympify(s))
         else:
             raise ValueError(f"steps[{k}] is a {type(s).__name__}; expected a SymPy expression or a string")
-    result = ChainResult([s if isinstance(e, IllFormed) else e for s, e in zip(steps, exprs)])
+    result = ChainResult([s if isinstance(s, str) or isinstance(e, IllFormed) else e for s, e in zip(steps, exprs)])
     for i in range(len(exprs) - 1):
         lhs, rhs = exprs[i], exprs[i + 1]
         bad = lhs if isinstance(lhs, IllFormed) else rhs if isinstance(rhs, IllFormed) else None
