@@ -361,3 +361,13 @@ def test_cli_exits_2_with_one_line_on_bad_usage(capsys, argv):
     code, out, err = _cli(capsys, *argv)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_tolerance_follows_the_rounding_bound_under_cancellation():
+    """(A + cB) - cB = A loses ~c·u to rounding and must pass; a 1e-6 relative change (above c·u) must not."""
+    n, m = sp.symbols("n m", integer=True, positive=True)
+    A, B = sp.MatrixSymbol("A", n, m), sp.MatrixSymbol("B", n, m)
+    c = sp.Float(1e8)  # cancellation of 8 digits: rounding error ~1e8·u ~ 1e-8 relative
+    lhs = sp.MatAdd(sp.MatAdd(A, c * B, evaluate=False), -c * B, evaluate=False)
+    assert verify_chain([lhs, A], prove=False).ok
+    assert not verify_chain([lhs, sp.Float(1.000001) * A], prove=False).ok
