@@ -371,3 +371,12 @@ def test_tolerance_follows_the_rounding_bound_under_cancellation():
     lhs = sp.MatAdd(sp.MatAdd(A, c * B, evaluate=False), -c * B, evaluate=False)
     assert verify_chain([lhs, A], prove=False).ok
     assert not verify_chain([lhs, sp.Float(1.000001) * A], prove=False).ok
+
+
+def test_a_proof_over_its_time_budget_falls_back_to_random_testing(monkeypatch):
+    from derivations import chain
+
+    monkeypatch.setattr(chain, "PROOF_BUDGET", 0.0)  # every proof attempt times out at once
+    result = verify_chain(["A*(B + C)", "A*B + A*C"], matrices={"A": ("n", "m"), "B": ("m", "k"), "C": ("m", "k")})
+    assert result.ok and result.proved == [False] and result.points == [chain.POINTS]
+    assert "not proved" in result.steps[0].detail
