@@ -410,7 +410,7 @@ def _prove(lhs: sp.Basic, rhs: sp.Basic, budget: float) -> bool:
     return bool(outcome and outcome[0])
 
 
-def _draw_point(rng, mats, scalars, dims, fixed_sizes, real: bool) -> dict:
+def _draw_point(rng, mats, scalars, dims, real: bool) -> dict:
     """A random point: distinct sizes >= 3 for ``dims``, standard (complex) normal entries."""
     lo, hi = SIZE_RANGE
     sizes = rng.choice(np.arange(lo, hi + 1), size=len(dims), replace=False) if dims else []
@@ -512,7 +512,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
     real = any(lhs.has(f) or rhs.has(f) for f in _NON_ANALYTIC)
     rng = np.random.default_rng([seed, i])
     if problems:
-        point = _draw_point(rng, mats, scalars, dims, None, real=True)
+        point = _draw_point(rng, mats, scalars, dims, real=True)
         differs, how = _independent_differs(lhs, rhs, point, dims)
         sizes = ", ".join(f"{d.name}={point[d.name]}" for d in dims)
         note = f"; at {sizes}: {how}" if differs and sizes else ""
@@ -525,7 +525,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
     where = "real" if real else "complex"
     while tested < POINTS and attempts < 4 * POINTS:  # redraw points where a side is not finite
         attempts += 1
-        point = _draw_point(rng, mats, scalars, dims, None, real)
+        point = _draw_point(rng, mats, scalars, dims, real)
         try:
             excess, diff, tol, idx, lv, rv, bounded = _compare(lhs, rhs, point, dims)
         except _Unsupported as exc:
