@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from .checking import hypothesis_check, symbolic_equal, symbolic_true
-from .claims import Check, register
+from .claims import Check, also_check, register
 
 __all__ = ["ACTIVATIONS", "Activation", "alpha", "beta", "x"]
 
@@ -328,6 +328,19 @@ def _sigmoid_derivative(ctx):
         f"tail: numeric sigmoid_grad(40) = {tail:.6e} vs exact {mpmath.nstr(exact, 7)} (s(1-s) would give 0)",
     )  # fmt: skip
     yield _finite_difference("sigmoid_grad", na.sigmoid, na.sigmoid_grad, ctx=ctx, salt=2, method="complex")
+
+
+@also_check("5.1.7")
+def _sigmoid_derivative_chain(ctx):
+    """Eq. 5.1.7 as the book writes it, a chain of two equalities checked step by step."""
+    from .chain import verify_chain
+
+    s = ACTIVATIONS["sigmoid"].expr
+    labels = ["d/dx sigmoid(x)", "exp(-x)/(1+exp(-x))^2", "sigmoid(x)(1 - sigmoid(x))"]
+    steps = [ACTIVATIONS["sigmoid"].derivative, sp.exp(-x) / (1 + sp.exp(-x)) ** 2, s * (1 - s)]
+    result = verify_chain(steps, seed=ctx.seed)
+    for k, check in enumerate(result.steps):
+        yield Check(check.method, check.ok, f"chain {labels[k]} = {labels[k + 1]}: {check.detail}", check.max_error)
 
 
 @register(

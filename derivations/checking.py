@@ -113,6 +113,7 @@ def hypothesis_check(
         phases=(Phase.explicit, Phase.generate, Phase.shrink),
         verbosity=Verbosity.quiet,
         print_blob=False,
+        report_multiple_bugs=False,  # one shrunk failure, never an ExceptionGroup
     )(hypothesis_seed(ctx.seed * 1_000_003 + salt)(given(strategy)(body)))
     try:
         test()

@@ -128,7 +128,9 @@ def run_verify(args: argparse.Namespace) -> int:
     chosen = _selected(args)
     results = []
     out = sys.stdout
-    widths = (14, 44, 46, 17, 9, 7)
+    id_width = max([len(c.id) for c in chosen] + [len("id")])
+    # the longest method list a claim has today is 55 characters; titles are cut at 44
+    widths = (id_width, 44, 55, 17, 9, 7)
     header = ("id", "title", "methods", "verdict", "max err", "time")
     if not args.json:
         print("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), file=out)

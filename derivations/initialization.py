@@ -23,7 +23,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from .checking import hypothesis_check, symbolic_equal, symbolic_true
-from .claims import Check, Context, register
+from .claims import Check, Context, also_check, register
 
 __all__ = [
     "ALPHA",
@@ -251,6 +251,32 @@ def _forward_variance(ctx: Context):
     yield chi2_scale_check(
         o, _N_SMALL * _SIGMA**2 * _GAMMA**2, f"logits of MLP([{_N_SMALL}, {_N_LARGE}], init='normal'), n_in={_N_SMALL}, σ={_SIGMA}, γ={_GAMMA}"
     )
+
+
+@also_check("5.4.5")
+def _variance_chain(ctx: Context):
+    """Eq. 5.4.5's chain of expectations as the book writes it, each step checked by verify_chain."""
+    from sympy import stats as sps
+
+    from .chain import verify_chain
+
+    n = 2  # sympy.stats needs concrete, distinct random variables (2n of them); n = 2 keeps it < 1 s
+    ws = [sps.Normal(f"w{j}", 0, sigma) for j in range(1, n + 1)]
+    xs = [sps.Normal(f"x{j}", 0, gamma) for j in range(1, n + 1)]
+    o = sum(w * x for w, x in zip(ws, xs))
+    sides = [
+        ("Var[o_i]", sps.variance(o)),
+        ("E[o_i²] - E[o_i]²", sps.E(o**2) - sps.E(o) ** 2),
+        ("Σ_j E[w_ij² x_j²]", sum(sps.E(w**2 * x**2) for w, x in zip(ws, xs))),
+        ("Σ_j E[w_ij²] E[x_j²]", sum(sps.E(w**2) * sps.E(x**2) for w, x in zip(ws, xs))),
+        ("n_in σ² γ²", n * sigma**2 * gamma**2),
+    ]
+    result = verify_chain([sp.simplify(e) for _, e in sides], seed=ctx.seed)
+    for k, check in enumerate(result.steps):
+        method = "symbolic-sized" if check.method == "symbolic" else check.method
+        yield Check(
+            method, check.ok, f"chain at n_in = {n}: {sides[k][0]} = {sides[k + 1][0]}: {check.detail}", check.max_error
+        )
 
 
 # --- 5.4.backward ------------------------------------------------------------------------------

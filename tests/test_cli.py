@@ -1,0 +1,86 @@
+"""`mlp-derivations verify`: the table, --json, the exit codes (0 as expected, 1 not, 2 bad usage)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import derivations
+from derivations.cli import main
+from numeric import activations as na
+
+
+def test_verify_one_claim_prints_a_table_row_and_exits_zero(capsys):
+    assert main(["verify", "--claim", "5.1.7"]) == 0
+    out = capsys.readouterr().out
+    header = out.splitlines()[0].split()
+    assert header[:3] == ["id", "title", "methods"] and "verdict" in header and "time" in header
+    assert any(line.startswith("5.1.7 ") and " ok " in line for line in out.splitlines())
+    assert "1 of 1 claims as expected" in out
+
+
+def test_verify_is_the_default_subcommand(capsys):
+    assert main(["--claim", "5.1.ex5"]) == 0
+    assert "5.1.ex5" in capsys.readouterr().out
+
+
+def test_json_has_the_documented_schema(capsys):
+    assert main(["verify", "--claim", "5.1.4", "--claim", "5.1.9", "--json", "--examples", "5", "--seed", "3"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [p["id"] for p in payload] == ["5.1.4", "5.1.9"]
+    for p in payload:
+        assert set(p) == {"id", "section", "title", "expected", "holds", "ok", "seconds", "checks"}
+        assert p["section"] == "5.1" and p["ok"] is True and p["holds"] is True
+        for c in p["checks"]:
+            assert set(c) == {"method", "ok", "detail", "max_error"}
+        assert {"symbolic", "finite-difference"} <= {c["method"] for c in p["checks"]}
+
+
+def test_section_filter_selects_only_that_section(capsys):
+    assert main(["verify", "--section", "5.1", "--json", "--examples", "2"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload and {p["section"] for p in payload} == {"5.1"}
+    assert {"5.1.4", "5.1.5", "5.1.6", "5.1.7", "5.1.8", "5.1.9", "5.1.ex5", "5.1.swish", "5.1.gelu"} <= {
+        p["id"] for p in payload
+    }
+
+
+def test_exit_status_is_one_when_a_claim_does_not_verify(monkeypatch, capsys):
+    original = na.sigmoid_grad
+    monkeypatch.setattr(na, "sigmoid_grad", lambda v: 1.001 * original(v))
+    assert main(["verify", "--claim", "5.1.7"]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "not as expected: 5.1.7" in out
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        pytest.param(["verify", "--claim", "9.9"], "--claim no claim '9.9'; known: 5.1.1", id="unknown-claim"),
+        pytest.param(["verify", "--section", "7.7"], "--section '7.7' has no claims", id="unknown-section"),
+        pytest.param(["verify", "--examples", "0"], "--examples must be a positive integer, got '0'", id="examples-zero"),
+        pytest.param(["verify", "--examples", "many"], "--examples must be a positive integer, got 'many'", id="examples-word"),
+        pytest.param(["verify", "--seed", "-4"], "--seed must be a non-negative integer, got '-4'", id="seed-negative"),
+        pytest.param(["verify", "--colour"], "unrecognized arguments: --colour", id="unknown-flag"),
+    ],
+)
+def test_bad_usage_exits_two_with_one_line_naming_the_argument(argv, match, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert match in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_the_console_script_and_python_dash_m_agree():
+    # `python -m derivations` is the same command as `mlp-derivations`: exit 2 and one line for bad usage
+    done = subprocess.run(
+        [sys.executable, "-m", "derivations", "verify", "--claim", "nope"], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "no claim 'nope'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_claim_has_a_section_title_and_latex():
+    for c in derivations.claims():
+        assert c.section and c.title and c.latex, c.id
+        assert c._repr_latex_().startswith("$")
