@@ -136,7 +136,7 @@ def _read_bytes(path: Path) -> bytes:
 
 def _header(path: Path, data: bytes, magic: int, dims: int) -> tuple[int, ...]:
     """Check the IDX header (big-endian int32 magic, then ``dims`` sizes) and the payload length."""
-    header_bytes = 4 * (1 + dims)
+    header_bytes = 4 * (1 + dims)  # 4 bytes per big-endian int32: the magic number, then one size per dimension
     if len(data) < header_bytes:
         raise ValueError(
             f"{path}: truncated, {len(data)} bytes; expected at least a {header_bytes}-byte IDX header"
