@@ -42,5 +42,5 @@ def test_notebook_runs_and_shows_latex_and_a_figure(tmp_path):
     assert any("5.3.11" in text for text in latex)
     assert "image/png" in mimes
     text = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
-    assert "5.2.train: ok" in text and "first failing step: 1" in text
+    assert "5.2.train: ok" in text and "first failing step: index 1," in text
     assert sys.executable in text  # the first cell prints the kernel's interpreter
