@@ -107,7 +107,10 @@ def _table(history) -> str:
     step = max(1, math.ceil(len(history) / TABLE_ROWS))
     shown = [s for s in history if (s.epoch - 1) % step == 0 or s.epoch == len(history)]
     lines = [f"{'epoch':>5}  {'train loss':>10}  {'val loss':>8}  {'val acc':>7}  {'seconds':>7}"]
-    lines += [f"{s.epoch:>5}  {s.train_loss:>10.4f}  {s.val_loss:>8.4f}  {s.val_acc:>7.4f}  {s.seconds:>7.3f}"
+    def loss(v: float) -> str:
+        return f"{v:.4f}" if abs(v) < 1e5 else f"{v:.3e}"  # 1e5: keep huge (diverging) losses in the column
+
+    lines += [f"{s.epoch:>5}  {loss(s.train_loss):>10}  {loss(s.val_loss):>8}  {s.val_acc:>7.4f}  {s.seconds:>7.3f}"
               for s in shown]
     if step > 1:
         lines.append(f"(one row every {step} epochs and the last; --json lists all)")

@@ -174,24 +174,42 @@ def train(
     elif not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng={rng!r} is a {type(rng).__name__}; expected a numpy.random.Generator or None")
     X, y = _labelled("training", data.X_train, data.y_train)
-    _labelled("validation", data.X_val, data.y_val)
+    X_val, _ = _labelled("validation", data.X_val, data.y_val)
+    if X_val.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"validation inputs have {X_val.shape[1]} columns but training inputs have {X.shape[1]}; expected the same d"
+        )
     n = X.shape[0]
     history = []
+    steps = 0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         order = rng.permutation(n)
         total = 0.0
         for first in range(0, n, batch_size):
             rows = order[first : first + batch_size]
-            loss, grads = model.loss_and_grads(X[rows], y[rows])
-            for p, g in zip(model.params, grads):
-                p -= lr * g  # SGD step on the parameters, in place
+            try:
+                with np.errstate(over="raise", invalid="raise"):  # overflow once trained is divergence, not data
+                    loss, grads = model.loss_and_grads(X[rows], y[rows])
+                    for p, g in zip(model.params, grads):
+                        p -= lr * g  # SGD step on the parameters, in place
+            except (ValueError, FloatingPointError) as exc:
+                if steps == 0:
+                    raise  # nothing trained yet: the data or the model are wrong, say so as they do
+                raise FloatingPointError(
+                    f"training diverged in epoch {epoch} after {steps} SGD steps ({exc}); lr={lr} is too large"
+                ) from exc
+            steps += 1
             total += float(loss) * rows.size
             if progress is not None:
                 progress(rows.size)
         if not math.isfinite(total):
-            raise FloatingPointError(f"training loss became {total} in epoch {epoch}; lr={lr} is too large for this model")
-        val_loss, val_acc = evaluate(model, data.X_val, data.y_val)
+            raise FloatingPointError(f"training diverged in epoch {epoch}: mean loss {total}; lr={lr} is too large")
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                val_loss, val_acc = evaluate(model, data.X_val, data.y_val)
+        except (ValueError, FloatingPointError) as exc:
+            raise FloatingPointError(f"training diverged in epoch {epoch} ({exc}); lr={lr} is too large") from exc
         stats = EpochStats(epoch, total / n, val_loss, val_acc, time.perf_counter() - start)
         history.append(stats)
         if callback is not None:

@@ -156,6 +156,13 @@ def test_bad_arguments_raise_valueerror_naming_them(call, kwargs, match):
         call(**kwargs)
 
 
+def test_validation_inputs_of_another_width_raise_valueerror_before_training():
+    data = toy_data()
+    bad = Dataset("bad", data.X_train, data.y_train, data.X_val[:, :-1], data.y_val)
+    with pytest.raises(ValueError, match="validation inputs have 4 columns but training inputs have 5"):
+        train(MLPScratch(N_IN, N_OUT, N_HID), bad, epochs=1, rng=np.random.default_rng(0))
+
+
 def test_mismatched_labels_raise_valueerror_naming_the_shapes():
     data = toy_data()
     bad = Dataset("bad", data.X_train, data.y_train[:-1], data.X_val, data.y_val)
@@ -163,13 +170,19 @@ def test_mismatched_labels_raise_valueerror_naming_the_shapes():
         train(MLPScratch(N_IN, N_OUT, N_HID), bad, epochs=1, rng=np.random.default_rng(0))
 
 
-def test_a_diverging_run_raises_instead_of_reporting_nan():
-    data = toy_data()
-    data = Dataset("huge", data.X_train * 1e150, data.y_train, data.X_val, data.y_val)  # 1e150: logits overflow
+@pytest.mark.parametrize("lr", [1e6, 1e300], ids=["lr-1e6", "lr-1e300"])
+def test_a_diverging_run_raises_floatingpointerror_naming_lr_instead_of_reporting_nan(lr):
     model = MLPScratch(N_IN, N_OUT, N_HID, sigma=1.0, rng=np.random.default_rng(0))
-    with pytest.raises((FloatingPointError, ValueError)):
-        with np.errstate(all="ignore"):  # the point is the error raised, not the overflow warnings on the way
-            train(model, data, epochs=5, lr=1e10, rng=np.random.default_rng(0))
+    with pytest.raises(FloatingPointError, match="diverged.*" + re.escape(f"lr={lr}")):
+        train(model, toy_data(), epochs=50, lr=lr, batch_size=4, rng=np.random.default_rng(0))
+
+
+def test_train_command_with_a_diverging_lr_prints_one_line(capsys):
+    from derivations.cli import main
+
+    assert main(["train", "--lr", "1e300", "--epochs", "3", "--json"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "diverged" in err and "lr=1e+300" in err
 
 
 @pytest.mark.parametrize("first", ["numeric.training", "numeric.mlp", "numeric"])
