@@ -195,7 +195,8 @@ def load_fashion_mnist(data_dir: str | Path, *, dtype: object = np.float32) -> D
     """
     directory = Path(data_dir)
     if not directory.is_dir():
-        raise FileNotFoundError(f"{directory}: no such directory; expected a folder holding the Fashion-MNIST IDX files")
+        what = "not a directory" if directory.exists() else "no such directory"
+        raise FileNotFoundError(f"{directory}: {what}; expected a folder holding the Fashion-MNIST IDX files")
     arrays = {}
     for (split, kind), stem in FASHION_MNIST_FILES.items():
         path = _find(directory, stem)

@@ -132,6 +132,13 @@ def test_a_missing_directory_raises_filenotfound_naming_it(tmp_path):
         data.load_fashion_mnist(tmp_path / "nowhere")
 
 
+def test_a_file_given_as_the_directory_raises_filenotfound_saying_so(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(b"")
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte: not a directory"):
+        data.load_fashion_mnist(path)
+
+
 def test_digits_split_is_1500_train_and_297_validation_pixels_in_unit_interval():
     ds = data.load_digits()
     assert ds.X_train.shape == (1500, 64) and ds.X_val.shape == (297, 64)
