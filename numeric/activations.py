@@ -69,8 +69,10 @@ def prelu_grad(x, alpha):
 def sigmoid(x):
     """Eq. 5.1.6: sigmoid(x) = 1 / (1 + exp(-x)), computed without overflow."""
     a = _as_array(x)
-    if a.dtype.kind == "c":
-        return _out(0.5 * (1 + np.tanh(a / 2)), x)  # analytic continuation, no overflow
+    if a.dtype.kind == "c":  # the same two forms, both analytic: exp(-|Re x|) never overflows
+        right = a.real >= 0
+        e = np.exp(_reflect(a, right))
+        return _out(np.where(right, 1 / (1 + e), e / (1 + e)), x)
     e = np.exp(-np.abs(a))  # in (0, 1]: never overflows
     return _out(np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False), x)
 
@@ -82,8 +84,9 @@ def sigmoid_grad(x):
     s(1 - s) would round 1 - s to 0 (sigmoid_grad(40) = 4.25e-18, not 0).
     """
     a = _as_array(x)
-    if a.dtype.kind == "c":
-        return _out(0.25 / np.cosh(a / 2) ** 2, x)
+    if a.dtype.kind == "c":  # sigmoid' is even, so e^{-x}/(1+e^{-x})² = e^{x}/(1+e^{x})²: take Re <= 0
+        e = np.exp(_reflect(a, a.real >= 0))
+        return _out(e / (1 + e) ** 2, x)
     e = np.exp(-np.abs(a))
     # e/(1+e)² can round one ulp above the true maximum 1/4 near 0 (x = 1e-9); the true value is <= 1/4
     return _out(np.minimum(e / (1 + e) ** 2, 0.25).astype(a.dtype, copy=False), x)
@@ -98,10 +101,17 @@ def tanh(x):
 def tanh_grad(x):
     """Eq. 5.1.9: tanh'(x) = 1 - tanh²(x), as 4 e^{-2|x|} / (1 + e^{-2|x|})² for tail accuracy."""
     a = _as_array(x)
-    if a.dtype.kind == "c":
-        return _out(1 / np.cosh(a) ** 2, x)
+    if a.dtype.kind == "c":  # tanh' is even: the same form with Re(x) <= 0, clipped as below
+        r = _reflect(a, a.real >= 0)
+        e = np.exp(2 * (np.maximum(r.real, -1e3) + 1j * r.imag))  # e^{-2000} is 0 anyway
+        return _out(4 * e / (1 + e) ** 2, x)
     e = np.exp(-2 * np.minimum(np.abs(a), 1e3))  # 2|x| would overflow at 1e308; e^-2000 is 0 anyway
     return _out((4 * e / (1 + e) ** 2).astype(a.dtype, copy=False), x)
+
+
+def _reflect(a: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """-a where ``right`` (Re a >= 0), a elsewhere: a complex number with Re <= 0, so exp of it is <= 1."""
+    return np.where(right, -a, a)
 
 
 def _beta(beta) -> float:
@@ -159,8 +169,8 @@ def _phi_cdf(a):
     """
     from scipy import special  # lazy: keeps `import numeric` fast
 
-    if a.dtype.kind == "c":
-        return 0.5 * (1 + special.erf(a / np.sqrt(2.0)))
+    if a.dtype.kind == "c":  # erfc(-z)/2, not (1 + erf(z))/2: no cancellation in the left tail
+        return 0.5 * special.erfc(-a * _INV_SQRT2_HI)
     if a.dtype != np.float64:  # float32: float64 arithmetic then one rounding is exact enough
         return _phi_cdf(a.astype(np.float64)).astype(a.dtype)
     ac = np.clip(a, -_CORRECT_BELOW, 0.0)  # the tail branch only; NaN stays NaN
@@ -190,8 +200,12 @@ def gelu_grad(x):
     """Claim 5.1.gelu: GELU'(x) = Φ(x) + x φ(x), φ the standard normal density."""
     a = _as_array(x)
     if a.dtype.kind == "c":
-        dens = _INV_SQRT_2PI * np.exp(-0.5 * a * a)
-        return _out(_phi_cdf(a) + a * dens, x)
+        # |x φ(x)| <= |x| e^{-(Re² - Im²)/2} is 0 in float64 once |Re| > 80 and |Im| < |Re|/2
+        # (e^{-0.375·80²} = e^{-2400}); squaring such x could overflow, so those are set to 0.
+        negligible = (np.abs(a.real) > 80) & (np.abs(a.imag) < 0.5 * np.abs(a.real))
+        safe = np.where(negligible, 0, a)
+        dens = np.where(negligible, 0, safe * _INV_SQRT_2PI * np.exp(-0.5 * safe * safe))
+        return _out(_phi_cdf(a) + dens, x)
     if a.dtype != np.float64:
         return _out(gelu_grad(a.astype(np.float64)).astype(a.dtype), x)
     return _out(_phi_cdf(a) + a * _phi_pdf(a), x)

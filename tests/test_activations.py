@@ -173,3 +173,38 @@ def test_a_slightly_wrong_derivative_makes_its_claim_fail(monkeypatch, claim_id,
     result = derivations.claim(claim_id).verify()
     assert not result.ok
     assert any(not c.ok and c.method in ("numeric", "finite-difference") for c in result.checks)
+
+
+#: Complex points off the real axis: |Im| <= 1 stays clear of the poles (sigmoid at ±iπ, tanh at ±iπ/2).
+MODERATE_COMPLEX = st.builds(complex, st.floats(-30, 30), st.floats(-1, 1))
+#: The complex-step regime at any finite real part: x + 1e-20 i.
+COMPLEX_STEP_POINTS = st.builds(lambda v: complex(v, 1e-20), FINITE_FLOATS)
+
+
+@pytest.mark.parametrize("name", SMOOTH)
+@pytest.mark.parametrize("which", ["f", "grad"])
+@given(v=MODERATE_COMPLEX)
+def test_smooth_activations_return_the_analytic_continuation_for_complex_input(name, which, v):
+    f, g = pair(name)
+    got = complex((f if which == "f" else g)(np.complex128(v)))
+    with mpmath.workdps(340):  # as above: the SymPy forms cancel up to ~200 digits at Re x = -30
+        exact = reference(name, which)(mpmath.mpc(v))
+        scale = max(abs(exact), 1 if name in ("swish", "gelu") and which == "grad" else 0, 1e-300)
+        err = float(abs(mpmath.mpc(got) - exact) / scale)
+    # a few complex roundings (each <= 2√2 eps against the modulus): 16 eps.  GELU's Φ(x) for
+    # Re x < 0 also inherits the rounding of z = -x/√2 (relative eps), amplified by the
+    # condition number 2|z|² = |x|² of erfc at z: |x|² eps more.
+    tol = 16 * EPS + (abs(v) ** 2 * EPS if name == "gelu" and which == "f" and v.real < 0 else 0)
+    assert err <= tol
+
+
+@pytest.mark.parametrize("name", SMOOTH)
+@pytest.mark.parametrize("which", [0, 1], ids=["f", "grad"])
+@given(v=COMPLEX_STEP_POINTS)
+def test_complex_step_inputs_at_extreme_real_parts_give_finite_results_without_warnings(name, which, v):
+    fn = pair(name)[which]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = fn(np.array([v]))
+    assert out.dtype == np.complex128
+    assert np.all(np.isfinite(out))
