@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import losses as _losses
+from ._validate import weight_decay
 
 __all__ = [
     "Backward",
@@ -109,14 +110,6 @@ def _column(name: str, value: object) -> np.ndarray:
     return arr
 
 
-def _lam(lam: object) -> float:
-    if isinstance(lam, (bool, np.bool_)) or not isinstance(lam, (int, float, np.integer, np.floating)):
-        raise ValueError(f"lam={lam!r} is a {type(lam).__name__}; expected a finite real >= 0")
-    if not (np.isfinite(lam) and lam >= 0):
-        raise ValueError(f"lam={lam!r} is not allowed; expected a finite real >= 0 (the weight decay)")
-    return float(lam)
-
-
 def _activation(name: str):
     from . import activations
 
@@ -149,7 +142,7 @@ def forward(
     x = _column("x", x)
     W1 = _array("W1", W1, (2,))
     W2 = _array("W2", W2, (2,))
-    lam = _lam(lam)
+    lam = weight_decay(lam)
     phi, phi_grad = _activation(activation)
     loss_fn, loss_grad = _losses.get(loss)
     if W1.shape[1] != x.shape[0]:

@@ -30,6 +30,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._validate import generator, positive_int
+
 __all__ = [
     "DEFAULT_SIGMA",
     "INITIALIZERS",
@@ -50,27 +52,8 @@ _DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 
 def _fan(name: str, value: object) -> int:
-    """Validate a fan-in/fan-out: a positive Python or NumPy integer (bool rejected)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(
-            f"{name}={value!r} is a {type(value).__name__}; expected a positive integer "
-            f"(the number of {'inputs' if name == 'fan_in' else 'outputs'} of the layer)"
-        )
-    if value < 1:
-        raise ValueError(f"{name}={value!r} is not allowed; expected a positive integer (>= 1)")
-    return int(value)
-
-
-def _generator(rng: object) -> np.random.Generator:
-    """``rng`` itself if it is a Generator; a fresh unseeded ``default_rng()`` for None."""
-    if rng is None:
-        return np.random.default_rng()
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            f"rng={rng!r} is a {type(rng).__name__}; expected a numpy.random.Generator "
-            "(e.g. numpy.random.default_rng(0)) or None"
-        )
-    return rng
+    """Validate a fan-in/fan-out: a positive integer (the layer's number of inputs or outputs)."""
+    return positive_int(name, value, "the number of " + ("inputs" if name == "fan_in" else "outputs") + " of the layer")
 
 
 def _dtype(dtype: object) -> np.dtype:
@@ -105,7 +88,7 @@ def he_std(fan_in: int) -> float:
 def _gaussian(fan_in, fan_out, sigma, rng, dtype) -> np.ndarray:
     shape = (_fan("fan_in", fan_in), _fan("fan_out", fan_out))
     dt = _dtype(dtype)
-    W = sigma * _generator(rng).standard_normal(shape)
+    W = sigma * generator(rng).standard_normal(shape)
     return W.astype(dt, copy=False)
 
 
@@ -138,7 +121,7 @@ def xavier_uniform(
     """Eq. 5.4.7: Xavier (aka Glorot) uniform, W_ij ~ U(-a, a), a = sqrt(6/(n_in + n_out)); row-major (fan_in, fan_out)."""
     a = xavier_uniform_bound(fan_in, fan_out)
     dt = _dtype(dtype)
-    W = _generator(rng).uniform(-a, a, size=(int(fan_in), int(fan_out)))
+    W = generator(rng).uniform(-a, a, size=(int(fan_in), int(fan_out)))
     return W.astype(dt, copy=False)
 
 

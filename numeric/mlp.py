@@ -30,6 +30,7 @@ import numpy as np
 
 from . import init as _init
 from . import losses as _losses
+from ._validate import weight_decay
 
 __all__ = ["MLP", "Backward", "Layer"]
 
@@ -189,14 +190,6 @@ class MLP:
             raise ValueError(f"X has a non-finite entry {arr[r, c].item()!r} at row {r}, column {c}; expected finite inputs")
         return arr
 
-    @staticmethod
-    def _lam(lam: object) -> float:
-        if isinstance(lam, (bool, np.bool_)) or not isinstance(lam, (int, float, np.integer, np.floating)):
-            raise ValueError(f"lam={lam!r} is a {type(lam).__name__}; expected a finite real >= 0")
-        if not (math.isfinite(lam) and lam >= 0):
-            raise ValueError(f"lam={lam!r} is not allowed; expected a finite real >= 0 (the weight decay)")
-        return float(lam)
-
     # -- forward / backward -----------------------------------------------------------------------
     def forward_all(self, X: object) -> list[Layer]:
         """Eq. 5.1.1 per layer, row-major: ``[(Z_1, H_1), ..., (Z_L, H_L)]`` with ``H_L = Z_L`` the logits."""
@@ -222,7 +215,7 @@ class MLP:
 
         ``y``: integer labels in ``[0, sizes[-1])``, one per row of ``X``.
         """
-        lam = self._lam(lam)
+        lam = weight_decay(lam)
         X = self._inputs(X)
         layers = self._forward(X)
         O = layers[-1].H

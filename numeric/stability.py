@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import init as _init
+from ._validate import generator, positive_int
 
 __all__ = [
     "DepthExperiment",
@@ -34,22 +35,6 @@ __all__ = [
 ]
 
 
-def _positive_int(name: str, value: object, what: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name}={value!r} is a {type(value).__name__}; expected a positive integer ({what})")
-    if value < 1:
-        raise ValueError(f"{name}={value!r} is not allowed; expected a positive integer >= 1 ({what})")
-    return int(value)
-
-
-def _generator(rng: object) -> np.random.Generator:
-    if rng is None:
-        return np.random.default_rng()
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng={rng!r} is a {type(rng).__name__}; expected a numpy.random.Generator or None")
-    return rng
-
-
 # --- exploding: products of Gaussian matrices -------------------------------------------------
 
 
@@ -62,7 +47,7 @@ def lyapunov_exponent(n: int) -> float:
     """
     from scipy.special import digamma  # lazy: keep `import numeric` fast
 
-    n = _positive_int("n", n, "the matrix size")
+    n = positive_int("n", n, "the matrix size")
     return 0.5 * (math.log(2.0) + float(digamma(n / 2)))
 
 
@@ -77,10 +62,10 @@ def scaled_matrix_product(
     (``(n, n)``, or ``(size, n, n)`` for ``size`` independent products) and the
     integer exponents ``e`` (shape ``()`` or ``(size,)``).
     """
-    n = _positive_int("n", n, "the matrix size")
-    factors = _positive_int("factors", factors, "the number of matrices multiplied")
-    batch = () if size is None else (_positive_int("size", size, "the number of independent products"),)
-    rng = _generator(rng)
+    n = positive_int("n", n, "the matrix size")
+    factors = positive_int("factors", factors, "the number of matrices multiplied")
+    batch = () if size is None else (positive_int("size", size, "the number of independent products"),)
+    rng = generator(rng)
     P = rng.standard_normal(batch + (n, n))
     e = np.zeros(batch, dtype=np.int64)
     for _ in range(factors - 1):
@@ -120,10 +105,10 @@ def log_norm_increments(
     overflows).  Returns an array ``(chains, factors)``; the row sums are
     ``ln ‖M_factors ⋯ M_1 u‖``, whose mean rate is :func:`lyapunov_exponent`.
     """
-    n = _positive_int("n", n, "the matrix size")
-    factors = _positive_int("factors", factors, "the number of matrices multiplied")
-    chains = _positive_int("chains", chains, "the number of independent chains")
-    rng = _generator(rng)
+    n = positive_int("n", n, "the matrix size")
+    factors = positive_int("factors", factors, "the number of matrices multiplied")
+    chains = positive_int("chains", chains, "the number of independent chains")
+    rng = generator(rng)
     u = np.zeros((chains, n))
     u[:, 0] = 1.0
     out = np.empty((chains, factors))
@@ -150,7 +135,7 @@ def stacked_sigmoid_grad(x: np.ndarray | float, L: int) -> np.ndarray:
     The derivative is ``Π_l σ'(h_{l-1})`` with ``h_0 = x``, ``h_l = σ(h_{l-1})``;
     each factor ``σ' = σ (1 - σ) ≤ 1/4``, so the product is at most ``4^{-L}``.
     """
-    L = _positive_int("L", L, "the number of stacked sigmoids")
+    L = positive_int("L", L, "the number of stacked sigmoids")
     h = np.asarray(x)
     h = h if h.dtype in (np.float32, np.float64) else h.astype(np.float64)  # float32 in, float32 out
     grad = np.ones_like(h)
@@ -290,10 +275,10 @@ def depth_experiment(
         raise KeyError(
             f"no activation {activation!r} for the depth experiment; known: {', '.join(sorted(_DEPTH_ACTIVATIONS))}"
         ) from None
-    depth = _positive_int("depth", depth, "the number of layers")
-    width = _positive_int("width", width, "units per layer")
-    batch = _positive_int("batch", batch, "rows of the input")
-    rng = _generator(rng)
+    depth = positive_int("depth", depth, "the number of layers")
+    width = positive_int("width", width, "units per layer")
+    batch = positive_int("batch", batch, "rows of the input")
+    rng = generator(rng)
     h = rng.standard_normal((batch, width))
     Ws, zs = [], []
     act_var, act_m2, pre_var = np.empty(depth), np.empty(depth), np.empty(depth)
