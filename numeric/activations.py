@@ -199,6 +199,8 @@ def _phi_cdf_complex(a):
     """
     from scipy import special  # lazy: keeps `import numeric` fast
 
+    if a.dtype == np.complex64:  # the splits assume float64; one final rounding is exact enough
+        return _phi_cdf_complex(a.astype(np.complex128)).astype(a.dtype)
     tail = (a.real < 0) & (np.abs(a) < 1e3)
     ac = np.where(tail, a, 0)
     zr, er = _two_prod(-ac.real, _INV_SQRT2_HI)
@@ -232,6 +234,8 @@ def gelu(x):
 def gelu_grad(x):
     """Claim 5.1.gelu: GELU'(x) = Φ(x) + x φ(x), φ the standard normal density."""
     a = _as_array(x)
+    if a.dtype == np.complex64:  # as for float32: double precision, then one rounding
+        return _out(gelu_grad(a.astype(np.complex128)).astype(a.dtype), x)
     if a.dtype.kind == "c":
         # |x φ(x)| <= |x| e^{-(Re² - Im²)/2} is 0 in float64 once |Re| > 80 and |Im| < |Re|/2
         # (e^{-0.375·80²} = e^{-2400}); squaring such x could overflow, so those are set to 0.

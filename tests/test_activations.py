@@ -206,3 +206,20 @@ def test_complex_step_inputs_at_extreme_real_parts_give_finite_results_without_w
         out = fn(np.array([v]))
     assert out.dtype == np.complex128
     assert np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("which", [0, 1], ids=["f", "grad"])
+@given(v=MODERATE_COMPLEX)
+def test_complex64_in_gives_complex64_out_close_to_the_complex128_value(name, which, v):
+    fn = pair(name)[which]
+    a = np.array([v], dtype=np.complex64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out64 = fn(a)
+        out128 = fn(a.astype(np.complex128))
+    assert out64.dtype == np.complex64
+    # as for float32: a few complex64 roundings, 8 float32 eps against the modulus; values below
+    # float32's normal range (GELU's left tail) are judged absolutely
+    eps32 = float(np.finfo(np.float32).eps)
+    assert abs(complex(out64[0]) - complex(out128[0])) <= 8 * eps32 * abs(complex(out128[0])) + 1e-37
