@@ -121,24 +121,73 @@ def _beta(beta) -> float:
 def swish(x, beta=1.0):
     """Swish (aka SiLU for beta = 1): x sigmoid(beta x) (claim 5.1.swish)."""
     a = _as_array(x)
-    b = a.dtype.type(_beta(beta))
-    with np.errstate(over="ignore"):  # beta*x may round to ±inf; sigmoid(±inf) is exact (0 or 1)
-        bx = b * a
-    return _out(a * sigmoid(bx), x)
+    b = _beta(beta)
+    if a.dtype.kind == "c":
+        bc = a.dtype.type(b)
+        with np.errstate(over="ignore"):  # beta*x may round to ±inf; sigmoid(±inf) is exact (0 or 1)
+            bx = bc * a
+        return _out(a * sigmoid(bx), x)
+    if a.dtype != np.float64:  # float32: float64 arithmetic then one rounding
+        return _out(swish(a.astype(np.float64), b).astype(a.dtype), x)
+    return _out(_swish_float64(a, b)[0], x)
 
 
 def swish_grad(x, beta=1.0):
     """Claim 5.1.swish: d/dx x sigmoid(beta x) = sigmoid(beta x) + beta x sigmoid'(beta x)."""
     a = _as_array(x)
-    b = a.dtype.type(_beta(beta))
-    with np.errstate(over="ignore"):  # as in swish: sigmoid and sigmoid' are exact at ±inf
-        bx = b * a
-    s = sigmoid(bx)
-    ds = sigmoid_grad(bx)
-    # beta x sigmoid'(beta x): x e^{-|bx|} underflows to 0 before it can overflow
-    with np.errstate(invalid="ignore"):  # inf * 0 where |bx| = inf: the limit is 0
-        t = np.where(np.isinf(bx), a.dtype.type(0), bx * ds)
-    return _out(s + t, x)
+    b = _beta(beta)
+    if a.dtype.kind == "c":
+        bc = a.dtype.type(b)
+        with np.errstate(over="ignore"):  # as in swish: sigmoid and sigmoid' are exact at ±inf
+            bx = bc * a
+        s, ds = sigmoid(bx), sigmoid_grad(bx)
+        with np.errstate(invalid="ignore"):  # inf * 0 where |bx| = inf: the limit is 0
+            t = np.where(np.isinf(bx), a.dtype.type(0), bx * ds)
+        return _out(s + t, x)
+    if a.dtype != np.float64:
+        return _out(swish_grad(a.astype(np.float64), b).astype(a.dtype), x)
+    return _out(_swish_float64(a, b)[1], x)
+
+
+_EXP_M700 = 9.85967654375977e-305  # e^{-700} rounded (50-digit mpmath): rescales e^{-|bx|} below float64's range
+_SHIFT = 700.0  # e^{-700} is still a normal float (the normal range ends near e^{-708})
+_CLIP = 2e3  # |bx| beyond this: e^{-|bx|}·1.8e308 = 0 in float64 even after the shift
+
+
+def _swish_float64(a: np.ndarray, b: float):
+    """Eq. for claim 5.1.swish in float64: (x σ(bx), σ(bx) + bx σ'(bx)) to a few ulp, row-major elementwise.
+
+    Two errors are removed.  (1) The rounding of p = b·x: with err = bx - p (exact, Dekker),
+    σ(bx) = σ(p) + err σ'(p) and σ'(bx) = σ'(p)(1 + err (1 - 2σ(p))) to first order; without it
+    the relative error is |bx|(1 - σ)·eps/2, 44 ulp at bx = -136.  (2) e^{-|p|} is subnormal
+    for |p| > 708 while x e^{-|p|} may be normal (x up to 1.8e308): there e^{-|p|} is carried
+    as e^{-(|p| - 700)} · e^{-700} (the subtraction is exact for 700 < |p| < 2048).
+    """
+    with np.errstate(over="ignore"):  # p may round to ±inf: σ(±inf) is exactly 0 or 1
+        p = b * a
+    # err from the mantissas (frexp: in [0.5, 1), so Dekker's split neither overflows nor underflows),
+    # scaled back by 2^(ea + eb) exactly; only where p is finite and small enough to matter
+    fine = np.isfinite(p) & (np.abs(p) < _CLIP)
+    ma, ea = np.frexp(np.where(fine, a, 0.0))
+    mb, eb = np.frexp(b)
+    err = np.ldexp(_two_prod(ma, mb)[1], ea + eb)
+    m = np.abs(p)
+    big = m > _SHIFT
+    e = np.exp(-(np.minimum(m, _CLIP) - np.where(big, _SHIFT, 0.0)))  # <= 1: never overflows
+    scale = np.where(big, _EXP_M700, 1.0)  # e^{-|p|} = e · scale
+    den = 1 + e * scale
+    neg = p < 0
+    s_sc = np.where(neg, e / den, 1 / den)  # σ(p) = s_sc · scale_s
+    scale_s = np.where(neg, scale, 1.0)
+    ds_sc = e / den**2  # σ'(p) = ds_sc · scale
+    s = s_sc * scale_s  # may be subnormal: used only where it is absolute-error negligible
+    # x σ(bx) = x (σ(p) + err σ'(p)); for p >= 0 and big, err σ'(p) <= 2e3 eps e^{-700}: negligible
+    value = np.where(neg, (a * (s_sc + err * ds_sc)) * scale, a * s_sc + (a * err * ds_sc) * scale)
+    # σ(bx) + bx σ'(bx) = σ(p) + err σ'(p) + (p + err) σ'(p)(1 + err (1 - 2σ(p)))
+    with np.errstate(invalid="ignore"):  # p = ±inf: inf · 0, whose limit (x e^{-|x|} -> 0) is 0
+        t = np.where(np.isinf(p), 0.0, (p * ds_sc * (1 + err * (1 - 2 * s)) + 2 * err * ds_sc) * scale)
+    grad = np.where(neg, s_sc * scale_s, s_sc) + t
+    return value, grad
 
 
 _INV_SQRT2_HI = 0.7071067811865476  # 1/√2 rounded to float64

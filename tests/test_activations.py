@@ -223,3 +223,22 @@ def test_complex64_in_gives_complex64_out_close_to_the_complex128_value(name, wh
     # float32's normal range (GELU's left tail) are judged absolutely
     eps32 = float(np.finfo(np.float32).eps)
     assert abs(complex(out64[0]) - complex(out128[0])) <= 8 * eps32 * abs(complex(out128[0])) + 1e-37
+
+
+@pytest.mark.parametrize("which", ["f", "grad"])
+@given(v=FINITE_FLOATS, b=FINITE_FLOATS)
+def test_swish_is_accurate_for_any_finite_input_and_beta(which, v, b):
+    got = (na.swish if which == "f" else na.swish_grad)(v, b)
+    with mpmath.workdps(340):  # bx up to 3e616 and e^{-|bx|} underflowing: mpmath's exponent is unbounded
+        X, B = mpmath.mpf(v), mpmath.mpf(b)
+        s = 1 / (1 + mpmath.exp(-B * X))
+        exact = X * s if which == "f" else s + B * X * s * (1 - s)
+        # swish' = σ + bx σ' can cancel: judge it against the size of its terms; below the
+        # normal range (2.2e-308) absolutely
+        scale = abs(exact) if which == "f" else s + abs(B * X) * s * (1 - s)
+        if abs(exact) > np.finfo(np.float64).max:  # the correctly rounded result is ±inf
+            assert np.isinf(got) and (got > 0) == (exact > 0)
+            return
+        err = abs(mpmath.mpf(float(got)) - exact) / max(scale, mpmath.mpf(np.finfo(np.float64).tiny))
+    # the rounding of beta*x is corrected (Dekker) and e^{-|bx|} rescaled below 1e-308: a few ulp
+    assert err <= 16 * EPS
