@@ -208,8 +208,20 @@ def _two_prod(a, b):
     return p, e
 
 
-def _phi_cdf(a):
-    """Φ(a) = erfc(-a/√2)/2 to a few ulp, tails included.
+#: Below this Φ(a) and φ(a) approach float64's subnormal range (Φ(-37.5) = 4.6e-309) while
+#: a·Φ(a) and a·φ(a) are still normal: there both are returned as value·e^{-64}.
+_RESCALE_BELOW = -37.0
+_SHIFT_TAIL = 64.0  # z² and a²/2 lie in [512, 1024) there: subtracting 64 is exact
+_EXP_M64 = 1.603810890548638e-28  # e^{-64} rounded (50-digit mpmath)
+
+
+def _phi_scale(a):
+    """The factor the scaled Φ and φ must be multiplied by: e^{-64} in the far left tail, else 1."""
+    return np.where(a < _RESCALE_BELOW, _EXP_M64, 1.0)
+
+
+def _phi_cdf(a, scaled: bool = False):
+    """Φ(a) = erfc(-a/√2)/2 to a few ulp, tails included (``scaled``: Φ(a) / _phi_scale(a), float64 only).
 
     For a < 0 the tail erfc(z), z = -a/√2 > 0, is e^{-z²}·erfcx(z): erfcx (the
     scaled erfc) is well conditioned, and e^{-z²} is taken with z² split
@@ -226,7 +238,10 @@ def _phi_cdf(a):
     z, e1 = _two_prod(-ac, _INV_SQRT2_HI)
     dz = e1 - ac * _INV_SQRT2_LO  # z + dz = -a/√2 to ~1e-32 relative
     sq, e2 = _two_prod(z, z)  # z² = sq + e2 exactly
-    tail = 0.5 * special.erfcx(z) * np.exp(-sq) * (1 - e2 - 2 * z * dz)  # e^{-(z+dz)²} to first order
+    shift = np.where(ac < _RESCALE_BELOW, _SHIFT_TAIL, 0.0)
+    tail = 0.5 * special.erfcx(z) * np.exp(-(sq - shift)) * (1 - e2 - 2 * z * dz)  # e^{-(z+dz)²} to first order
+    if not scaled:
+        tail = tail * _phi_scale(a)
     central = 0.5 * special.erfc(-a * _INV_SQRT2_HI)  # Φ >= 1/2 for a >= 0: no cancellation, well conditioned
     return np.where((a < 0) & (a > -_CORRECT_BELOW), tail, np.where(a < 0, 0.0, central))
 
@@ -266,17 +281,24 @@ def _phi_cdf_complex(a):
     return np.where(tail, accurate, 0.5 * special.erfc(-a * _INV_SQRT2_HI))
 
 
-def _phi_pdf(a):
+def _phi_pdf(a, scaled: bool = False):
     """φ(a) = e^{-a²/2}/√(2π), with a² split exactly (rounding a² would cost a²/2·eps relative)."""
     ac = np.clip(a, -_CORRECT_BELOW, _CORRECT_BELOW)
     sq, e = _two_prod(ac, ac)
-    dens = _INV_SQRT_2PI * np.exp(-0.5 * sq) * (1 - 0.5 * e)  # e^{-(sq+e)/2} = e^{-sq/2}(1 - e/2 + ...)
+    shift = np.where(ac < _RESCALE_BELOW, _SHIFT_TAIL, 0.0)  # as in _phi_cdf
+    dens = _INV_SQRT_2PI * np.exp(-(0.5 * sq - shift)) * (1 - 0.5 * e)  # e^{-(sq+e)/2} = e^{-sq/2}(1 - e/2 + ...)
+    if not scaled:
+        dens = dens * _phi_scale(a)
     return np.where(np.abs(a) < _CORRECT_BELOW, dens, 0.0)  # φ(40) = 1e-348: 0 in float64
 
 
 def gelu(x):
     """Claim 5.1.gelu: GELU(x) = x Φ(x), Φ the standard normal CDF (exact erf form)."""
     a = _as_array(x)
+    if a.dtype == np.float32:  # float64 arithmetic then one rounding (x Φ(x) normal, Φ(x) not, near -13)
+        return _out(gelu(a.astype(np.float64)).astype(a.dtype), x)
+    if a.dtype == np.float64:  # a·Φ(a) before the e^{-64} of the far tail: no subnormal intermediate
+        return _out((a * _phi_cdf(a, scaled=True)) * _phi_scale(a), x)
     return _out(a * _phi_cdf(a), x)
 
 
@@ -294,7 +316,7 @@ def gelu_grad(x):
         return _out(_phi_cdf(a) + dens, x)
     if a.dtype != np.float64:
         return _out(gelu_grad(a.astype(np.float64)).astype(a.dtype), x)
-    return _out(_phi_cdf(a) + a * _phi_pdf(a), x)
+    return _out((_phi_cdf(a, scaled=True) + a * _phi_pdf(a, scaled=True)) * _phi_scale(a), x)
 
 
 #: name -> (function, derivative), for arguments like activation="relu".

@@ -242,3 +242,22 @@ def test_swish_is_accurate_for_any_finite_input_and_beta(which, v, b):
         err = abs(mpmath.mpf(float(got)) - exact) / max(scale, mpmath.mpf(np.finfo(np.float64).tiny))
     # the rounding of beta*x is corrected (Dekker) and e^{-|bx|} rescaled below 1e-308: a few ulp
     assert err <= 16 * EPS
+
+
+#: GELU's far left tail (bounds from 60-digit mpmath): Φ(x) < 2.2e-308 (subnormal) below -37.519,
+#: while x Φ(x) stays normal above -37.615 and Φ(x) + |x| φ(x) above -37.712.
+GELU_FAR_TAIL = {"f": st.floats(-37.615, -37.52), "grad": st.floats(-37.712, -37.52)}
+
+
+@pytest.mark.parametrize("which", ["f", "grad"])
+@given(data=st.data())
+def test_gelu_keeps_full_accuracy_where_phi_is_subnormal_but_the_result_is_not(which, data):
+    v = data.draw(GELU_FAR_TAIL[which])
+    got = (na.gelu if which == "f" else na.gelu_grad)(v)
+    with mpmath.workdps(60):  # erfc and exp in the tail have no cancellation: 60 digits suffice
+        X = mpmath.mpf(v)
+        cdf, pdf = mpmath.erfc(-X / mpmath.sqrt(2)) / 2, mpmath.exp(-(X**2) / 2) / mpmath.sqrt(2 * mpmath.pi)
+        exact, scale = (X * cdf, abs(X * cdf)) if which == "f" else (cdf + X * pdf, cdf + abs(X) * pdf)
+        assert scale > np.finfo(np.float64).tiny  # the strategy's window: a normal result
+        # few-ulp routine (16 eps as above); a subnormal Φ would cost up to ~30 ulp here
+        assert abs(mpmath.mpf(float(got)) - exact) / scale <= 16 * EPS
