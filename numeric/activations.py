@@ -1,4 +1,4 @@
-"""Section 5.1 activations and their derivatives, elementwise, in NumPy.
+"""Section 5.1 activations and their derivatives, elementwise (no row/column convention), in NumPy.
 
 Every function accepts a scalar or an array; ints become float64, float32
 stays float32, complex stays complex (the smooth activations return the
@@ -37,7 +37,7 @@ def relu(x):
 
 
 def relu_grad(x):
-    """Derivative of ReLU: 1 for x > 0, 0 for x <= 0 (the book's convention ReLU'(0) = 0)."""
+    """Eq. 5.1.4, derivative of ReLU: 1 for x > 0, 0 for x <= 0 (the book's convention ReLU'(0) = 0)."""
     a = _as_array(x)
     g = (a.real > 0).astype(a.dtype)
     return _out(np.where(np.isnan(a), a, g), x)
@@ -59,7 +59,7 @@ def prelu(x, alpha):
 
 
 def prelu_grad(x, alpha):
-    """Derivative of pReLU: 1 for x > 0, alpha for x <= 0 (at 0 the left derivative, like ReLU)."""
+    """Eq. 5.1.5, derivative of pReLU: 1 for x > 0, alpha for x <= 0 (at 0 the left derivative, like ReLU)."""
     a = _as_array(x)
     al = a.dtype.type(_check_param(alpha, "alpha"))
     g = np.where(a.real > 0, a.dtype.type(1), al).astype(a.dtype)
@@ -155,7 +155,7 @@ _CLIP = 2e3  # |bx| beyond this: e^{-|bx|}·1.8e308 = 0 in float64 even after th
 
 
 def _swish_float64(a: np.ndarray, b: float):
-    """Eq. for claim 5.1.swish in float64: (x σ(bx), σ(bx) + bx σ'(bx)) to a few ulp, row-major elementwise.
+    """Claim 5.1.swish in float64: (x σ(bx), σ(bx) + bx σ'(bx)) to a few ulp, row-major elementwise.
 
     Two errors are removed.  (1) The rounding of p = b·x: with err = bx - p (exact, Dekker),
     σ(bx) = σ(p) + err σ'(p) and σ'(bx) = σ'(p)(1 + err (1 - 2σ(p))) to first order; without it
