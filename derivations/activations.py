@@ -192,6 +192,16 @@ def _one_sided(expr: sp.Expr, direction: str) -> sp.Expr:
     return sp.limit((expr.subs(x, _t) - expr.subs(x, 0)) / _t, _t, 0, direction)
 
 
+def _local_maximum_at_zero(d: sp.Expr, name: str):
+    """Checks that x = 0 is a stationary point of ``d`` with a negative second derivative there."""
+    yield symbolic_equal(sp.diff(d, x).subs(x, 0), 0, f"({name})'(0) = 0: x = 0 is a stationary point of {name}")
+    curvature = sp.simplify(sp.diff(d, x, 2).subs(x, 0))
+    yield Check(
+        "symbolic", bool(curvature.is_negative),
+        f"({name})''(0) = {curvature} < 0: the stationary point is a local maximum",
+    )  # fmt: skip
+
+
 # --- the claims ------------------------------------------------------------------------------
 
 
@@ -317,6 +327,7 @@ def _sigmoid_derivative(ctx):
         "symbolic", sp.simplify(at0 - sp.Rational(1, 4)) == 0,
         f"sigmoid'(0) = {sp.simplify(at0)}: the bound 1/4 is attained at x = 0 (and only there: sigmoid = 1/2)",
     )  # fmt: skip
+    yield from _local_maximum_at_zero(d, "sigmoid'")
     lo, hi = sp.limit(d, x, -sp.oo), sp.limit(d, x, sp.oo)
     yield Check("symbolic", lo == 0 and hi == 0, f"tails: sigmoid' -> {lo} as x -> -oo, {hi} as x -> +oo")
     yield _numeric_twin("sigmoid_grad", d, na.sigmoid_grad, ctx=ctx, salt=1)
@@ -390,6 +401,7 @@ def _tanh_derivative(ctx):
     yield symbolic_equal(d, 1 - t**2, "d/dx tanh = 1 - tanh^2")
     yield symbolic_equal(1 - d, t**2, "1 - tanh' = tanh^2 >= 0, zero only where tanh = 0, i.e. x = 0")
     yield symbolic_equal(d.subs(x, 0), 1, "tanh'(0) = 1: the maximum")
+    yield from _local_maximum_at_zero(d, "tanh'")
     yield _numeric_twin("tanh_grad", d, na.tanh_grad, ctx=ctx, salt=1)
     tail = float(na.tanh_grad(20.0))
     with mpmath.workdps(_MP_DIGITS):
