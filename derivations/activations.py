@@ -196,9 +196,10 @@ def _local_maximum_at_zero(d: sp.Expr, name: str):
     """Checks that x = 0 is a stationary point of ``d`` with a negative second derivative there."""
     yield symbolic_equal(sp.diff(d, x).subs(x, 0), 0, f"({name})'(0) = 0: x = 0 is a stationary point of {name}")
     curvature = sp.simplify(sp.diff(d, x, 2).subs(x, 0))
+    negative = bool(curvature.is_negative)
     yield Check(
-        "symbolic", bool(curvature.is_negative),
-        f"({name})''(0) = {curvature} < 0: the stationary point is a local maximum",
+        "symbolic", negative,
+        f"({name})''(0) = {curvature} {'< 0: the stationary point is' if negative else 'is not < 0: not proved'} a local maximum",
     )  # fmt: skip
 
 
