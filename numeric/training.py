@@ -18,17 +18,13 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from . import losses as _losses
+from ._validate import generator as _generator
+from ._validate import positive_int as _positive_int
 
 __all__ = ["EpochStats", "MLPScratch", "evaluate", "train"]
 
 #: Rows per forward pass in :func:`evaluate` (bounds memory, not results).
 EVAL_CHUNK = 4096
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}={value!r} is not allowed; expected a positive integer")
-    return int(value)
 
 
 def _positive_real(name: str, value: object) -> float:
@@ -70,10 +66,7 @@ class MLPScratch:
         h = _positive_int("num_hiddens", num_hiddens)
         self.lr = _positive_real("lr", lr)
         self.sigma = _positive_real("sigma", sigma)
-        if rng is None:
-            rng = np.random.default_rng()
-        elif not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng={rng!r} is a {type(rng).__name__}; expected a numpy.random.Generator or None")
+        rng = _generator(rng)
         self.net = MLP([d, h, q], activation="relu", init="normal", rng=rng, dtype=dtype)
         # The book's init with this model's sigma: W ~ N(0, sigma²), b = 0 (in place, as MLP allows).
         for W in self.net.params[0::2]:
@@ -169,10 +162,7 @@ def train(
     epochs = _positive_int("epochs", epochs)
     batch_size = _positive_int("batch_size", batch_size)
     lr = _positive_real("lr", model.lr if lr is None else lr)
-    if rng is None:
-        rng = np.random.default_rng()
-    elif not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng={rng!r} is a {type(rng).__name__}; expected a numpy.random.Generator or None")
+    rng = _generator(rng)
     X, y = _labelled("training", data.X_train, data.y_train)
     X_val, _ = _labelled("validation", data.X_val, data.y_val)
     if X_val.shape[1] != X.shape[1]:

@@ -373,21 +373,47 @@ def test_tolerance_follows_the_rounding_bound_under_cancellation():
     assert not verify_chain([lhs, sp.Float(1.000001) * A], prove=False).ok
 
 
-def test_a_proof_over_its_time_budget_falls_back_to_random_testing(monkeypatch):
+def _stalled_prover(monkeypatch, *, busy: bool):
+    """Make the prover's rewrite stall for up to 5 s, burning CPU (busy) or sleeping; returns its release event."""
     import threading
-
-    from derivations import chain
+    import time
 
     release = threading.Event()
     original = sp.expand
 
-    def slow_expand(*args, **kwargs):  # the prover's rewrite blocks far beyond the budget
-        release.wait(5)  # 5 s: a safety net; the test releases it as soon as it has its result
+    def slow_expand(*args, **kwargs):
+        deadline = time.monotonic() + 5  # a safety net; the test releases it as soon as it has its result
+        if busy:
+            while not release.is_set() and time.monotonic() < deadline:
+                pass
+        else:
+            release.wait(5)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(chain, "PROOF_BUDGET", 0.05)  # 50 ms
     monkeypatch.setattr(sp, "expand", slow_expand)
+    return release
+
+
+def _distributivity(release):
+    from derivations import chain
+
     result = verify_chain(["A*(B + C)", "A*B + A*C"], matrices={"A": ("n", "m"), "B": ("m", "k"), "C": ("m", "k")})
     release.set()
     assert result.ok and result.proved == [False] and result.points == [chain.POINTS]
     assert "not proved" in result.steps[0].detail
+
+
+def test_a_proof_over_its_cpu_budget_falls_back_to_random_testing(monkeypatch):
+    from derivations import chain
+
+    monkeypatch.setattr(chain, "PROOF_BUDGET", 0.05)  # 50 ms of CPU
+    monkeypatch.setattr(chain, "WALL_FACTOR", 1000)  # 50 s: only the CPU budget can stop it before the 5 s net
+    _distributivity(_stalled_prover(monkeypatch, busy=True))
+
+
+def test_a_proof_starved_of_cpu_stops_at_the_wall_clock_cap(monkeypatch):
+    from derivations import chain
+
+    monkeypatch.setattr(chain, "PROOF_BUDGET", 1.0)  # 1 CPU second: never reached, the stalled prover sleeps
+    monkeypatch.setattr(chain, "WALL_FACTOR", 0.2)  # 0.2 s of wall clock
+    _distributivity(_stalled_prover(monkeypatch, busy=False))
