@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 
 #: The book's Fashion-MNIST run: 10 epochs (section 5.2.1.3).
@@ -74,7 +75,15 @@ def _progress_bars(enabled: bool, epochs: int, rows: int, batches: int):
         from tqdm import tqdm
     except ImportError:  # the train extra is not installed: train without a bar
         return None, None, lambda: None
-    outer = tqdm(total=epochs, desc="training", unit="epoch", file=sys.stderr, dynamic_ncols=True)
+    # A terminal that reports no size (a bare pty, some CI consoles) gets 80×24: tqdm
+    # would otherwise hide every bar (each one's row is beyond a screen of 0 rows).
+    # The size is asked of stderr itself, as tqdm does (COLUMNS/LINES do not reach tqdm).
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except (OSError, ValueError):
+        size = os.terminal_size((0, 0))
+    width = {"dynamic_ncols": True} if size.columns > 0 and size.lines > 0 else {"ncols": 80, "nrows": 24}
+    outer = tqdm(total=epochs, desc="training", unit="epoch", file=sys.stderr, **width)
     state = {"inner": None, "epoch": 1}
 
     def progress(k: int) -> None:
@@ -82,7 +91,7 @@ def _progress_bars(enabled: bool, epochs: int, rows: int, batches: int):
             return
         if state["inner"] is None:
             state["inner"] = tqdm(total=rows, desc=f"epoch {state['epoch']}/{epochs}", unit="img", leave=False,
-                                  position=1, file=sys.stderr, dynamic_ncols=True)
+                                  position=1, file=sys.stderr, **width)
         state["inner"].update(k)
 
     def close_inner() -> None:

@@ -267,3 +267,44 @@ def test_train_command_prints_a_table_and_writes_the_plot(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "epoch  train loss  val loss  val acc" in out and "final validation accuracy" in out
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _train_cli_on_a_terminal(rows: int, cols: int) -> str:
+    """Run `mlp-derivations train --epochs 3` with stdout and stderr on a pseudo-terminal of rows×cols."""
+    pty = pytest.importorskip("pty")  # POSIX only
+    import fcntl
+    import os
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "derivations", "train", "--epochs", "3"],
+                            stdin=subprocess.DEVNULL, stdout=follower, stderr=follower, close_fds=True)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    return out.decode("utf-8", errors="replace").replace("\r", "\n")
+
+
+@pytest.mark.parametrize(("rows", "cols"), [(24, 100), (0, 0)], ids=["sized-terminal", "terminal-without-size"])
+def test_train_draws_a_progress_bar_on_a_terminal(rows, cols):
+    # a terminal reporting 0×0 (a bare pty) once hid the bar: tqdm drew no row beyond a 0-row screen
+    text = _train_cli_on_a_terminal(rows, cols)
+    assert re.search(r"training: 100%\|.*\| 3/3 ", text), text
+    assert "final validation accuracy" in text
+
+
+def test_train_draws_no_progress_bar_when_not_a_terminal():
+    proc = subprocess.run([sys.executable, "-m", "derivations", "train", "--epochs", "3"],
+                          capture_output=True, text=True, check=True)
+    assert "final validation accuracy" in proc.stdout
+    assert "training:" not in proc.stderr and "%|" not in proc.stdout + proc.stderr
