@@ -74,3 +74,19 @@ PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="ut
 def test_readme_python_examples_run(code, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+
+
+def test_ci_script_runs_the_readme_test_command_derandomized():
+    """.ci/run picks the README's second command and runs it under the derandomized profile."""
+    import subprocess
+
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'export MLP_DERIVATIONS_PROFILE="${MLP_DERIVATIONS_PROFILE:-ci}"' in script
+    pattern = re.search(r"grep -m1 -E '([^']+)' README.md", script).group(1)
+    picked = subprocess.run(
+        ["grep", "-m1", "-E", pattern, str(README)], capture_output=True, text=True, check=True
+    ).stdout
+    assert picked == COMMANDS.splitlines(keepends=True)[1]
+    from hypothesis import settings
+
+    assert settings.get_profile("ci").derandomize and settings.get_profile("ci").database is None
