@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-__all__ = ["generator", "positive_int", "weight_decay"]
+__all__ = ["activation", "generator", "positive_int", "weight_decay"]
 
 
 def positive_int(name: str, value: object, what: str = "") -> int:
@@ -38,3 +38,29 @@ def weight_decay(lam: object) -> float:
     if not (math.isfinite(lam) and lam >= 0):
         raise ValueError(f"lam={lam!r} is not allowed; expected a finite real >= 0 (the weight decay)")
     return float(lam)
+
+
+def activation(name: object) -> tuple:
+    """``(φ, φ')`` for a hidden-layer activation name: one whose functions take only the pre-activation.
+
+    ``"prelu"`` needs its slope ``alpha`` as a second argument, which a layer given only a name cannot
+    supply, so it is refused here with a ``ValueError`` rather than failing later with a ``TypeError``;
+    an unknown name gets ``numeric.activations.get``'s ``KeyError`` listing the known ones.
+    """
+    import inspect
+
+    from . import activations
+
+    def required(f) -> list[str]:  # parameters after the input that have no default
+        params = list(inspect.signature(f).parameters.values())[1:]
+        return [p.name for p in params if p.default is inspect.Parameter.empty]
+
+    pair = activations.get(name)
+    extra = required(pair[0])
+    if extra:
+        usable = sorted(n for n, (f, _) in activations.ACTIVATIONS.items() if not required(f))
+        raise ValueError(
+            f"activation={name!r} needs the parameter {', '.join(extra)}, which a layer named by its "
+            f"activation cannot take; expected one of {', '.join(usable)}"
+        )
+    return pair

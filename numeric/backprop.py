@@ -111,9 +111,9 @@ def _column(name: str, value: object) -> np.ndarray:
 
 
 def _activation(name: str):
-    from . import activations
+    from ._validate import activation
 
-    return activations.get(name)
+    return activation(name)
 
 
 # -- forward: Eqs. 5.3.1–5.3.6 -------------------------------------------------------------------------

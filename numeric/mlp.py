@@ -76,9 +76,9 @@ def _activation(name: str):
     ``np.maximum`` and a comparison directly, about 10x faster than the complex-step-ready
     ``numeric.activations.relu`` on a 256×256 float32 array; tests/test_mlp.py checks that both agree.
     """
-    from . import activations
+    from ._validate import activation
 
-    pair = activations.get(name)
+    pair = activation(name)
     return (_relu_real, _relu_grad_real) if name == "relu" else pair
 
 

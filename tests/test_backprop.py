@@ -81,6 +81,7 @@ X3, W1_43, W2_54 = np.ones(3), np.ones((4, 3)), np.ones((5, 4))
         pytest.param(dict(lam=-1.0), ValueError, r"lam=-1.0 is not allowed", id="negative-lam"),
         pytest.param(dict(b1=np.ones(3)), ValueError, r"b1 has 3 entries but W1 has shape \(4, 3\); expected 4 entries", id="b1-size"),
         pytest.param(dict(activation="softplus"), KeyError, r"softplus", id="unknown-activation"),
+        pytest.param(dict(activation="prelu"), ValueError, r"activation='prelu' needs the parameter alpha.*expected one of gelu, relu, sigmoid, swish, tanh", id="prelu-without-alpha"),
         pytest.param(dict(loss="hinge"), KeyError, r"no loss 'hinge'; known: cross_entropy, squared", id="unknown-loss"),
     ],
 )

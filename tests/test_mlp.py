@@ -217,6 +217,7 @@ def test_huge_inputs_give_finite_loss_and_gradients_without_warnings(dtype, big)
         pytest.param(lambda m: MLP([4, 3], dtype=np.int32), ValueError, r"dtype=<class 'numpy.int32'> is not supported", id="dtype-int"),
         pytest.param(lambda m: MLP([4, 3], init="lecun"), KeyError, r"no initializer 'lecun'; known: ", id="unknown-init"),
         pytest.param(lambda m: MLP([4, 3], activation="softplus"), KeyError, r"softplus", id="unknown-activation"),
+        pytest.param(lambda m: MLP([4, 3], activation="prelu"), ValueError, r"activation='prelu' needs the parameter alpha.*expected one of gelu, relu, sigmoid, swish, tanh", id="prelu-without-alpha"),
     ],
 )
 def test_bad_inputs_raise_errors_naming_the_operands(call, error, match):
