@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
 
@@ -109,6 +111,11 @@ def _selected(args: argparse.Namespace):
                 f"mlp-derivations verify: --section {unknown[0]!r} has no claims; known sections: {', '.join(known)}"
             )
         chosen = [c for c in chosen if c.section in args.section]
+    if not chosen:
+        raise UsageError(
+            f"mlp-derivations verify: no claim is both among --claim {' '.join(args.claim)} "
+            f"and in --section {' '.join(args.section)}; nothing to verify"
+        )
     return chosen
 
 
@@ -157,13 +164,13 @@ def run_verify(args: argparse.Namespace) -> int:
                 "ok": r.ok,
                 "seconds": r.seconds,
                 "checks": [
-                    {"method": k.method, "ok": k.ok, "detail": k.detail, "max_error": k.max_error}
+                    {"method": k.method, "ok": k.ok, "detail": k.detail, "max_error": finite_or_none(k.max_error)}
                     for k in r.checks
                 ],
             }
             for c, r in results
         ]
-        json.dump(payload, out, indent=2)
+        json.dump(payload, out, indent=2, allow_nan=False)  # strict JSON: no NaN/Infinity tokens
         out.write("\n")
     else:
         bad = [c.id for c, r in results if not r.ok]
@@ -174,6 +181,11 @@ def run_verify(args: argparse.Namespace) -> int:
         summary += f" in {total:.1f}s"
         print(f"\n{summary}" + (f"; not as expected: {', '.join(bad)}" if bad else ""), file=out)
     return 0 if all(r.ok for _, r in results) else 1
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """``value`` for JSON: a non-finite number (inf, NaN) has no JSON form, so it is written as null."""
+    return value if value is None or math.isfinite(value) else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -189,3 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mlp-derivations: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`mlp-derivations verify --json | head`): stop quietly. Point stdout at
+        # devnull so the interpreter's final flush does not raise again (Python docs, signal module).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

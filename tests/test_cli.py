@@ -1,9 +1,13 @@
 """`mlp-derivations verify`: the table, --json, the exit codes (0 as expected, 1 not, 2 bad usage)."""
 
 import json
+import os
 import subprocess
 import sys
+import sysconfig
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 import derivations
@@ -74,10 +78,52 @@ def test_bad_usage_exits_two_with_one_line_naming_the_argument(argv, match, caps
 
 def test_the_console_script_and_python_dash_m_agree():
     # `python -m derivations` is the same command as `mlp-derivations`: exit 2 and one line for bad usage
-    done = subprocess.run(
-        [sys.executable, "-m", "derivations", "verify", "--claim", "nope"], capture_output=True, text=True
-    )
-    assert done.returncode == 2 and "no claim 'nope'" in done.stderr and "Traceback" not in done.stderr
+    script = Path(sysconfig.get_path("scripts")) / "mlp-derivations"  # where pip put the console script
+    assert script.exists(), f"console script not installed at {script}"
+    runs = [
+        subprocess.run([*cmd, "verify", "--claim", "nope"], capture_output=True, text=True)
+        for cmd in ([sys.executable, "-m", "derivations"], [str(script)])
+    ]
+    for done in runs:
+        assert done.returncode == 2 and "no claim 'nope'" in done.stderr and "Traceback" not in done.stderr
+    assert runs[0].stderr == runs[1].stderr and runs[0].stdout == runs[1].stdout
+
+
+def test_filters_that_select_nothing_are_bad_usage(capsys):
+    # each filter is valid alone, but 5.1.4 is not in section 5.4: verifying nothing must not exit 0
+    assert main(["verify", "--claim", "5.1.4", "--section", "5.4"]) == 2
+    err = capsys.readouterr().err
+    assert "no claim is both among --claim 5.1.4 and in --section 5.4" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_json_writes_a_non_finite_error_as_null(monkeypatch, capsys):
+    # a broken derivative that returns inf: the measured error is inf, which strict JSON cannot hold
+    original = na.sigmoid_grad
+    monkeypatch.setattr(na, "sigmoid_grad", lambda v: original(v) + np.inf)
+    assert main(["verify", "--claim", "5.1.7", "--json"]) == 1
+
+    def refuse(token):
+        raise AssertionError(f"non-standard JSON token {token}")
+
+    payload = json.loads(capsys.readouterr().out, parse_constant=refuse)
+    assert payload[0]["ok"] is False
+    assert any(c["max_error"] is None and not c["ok"] for c in payload[0]["checks"])
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `mlp-derivations verify --json | head -1`: the reader leaves early; no traceback, no "Exception ignored"
+    # (the reader is gone before the first write, so every write meets a broken pipe: no race)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "derivations", "verify", "--claim", "5.1.4", "--json"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1 and done.stderr == ""
 
 
 def test_every_claim_has_a_section_title_and_latex():
