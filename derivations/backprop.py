@@ -449,7 +449,12 @@ def _symbolic_g(p: dict) -> np.ndarray:
 
 
 def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """max |a − b| / max(max |b|, 1): relative to the larger entries, absolute below 1."""
+    """max |a − b| / max(max |b|, 1): relative to the largest entry, absolute below 1.
+
+    Absolute below 1 because a gradient can be a small difference of O(1) numbers (softmax − onehot at a
+    confident prediction is 1 − p_y ≈ 1e-6; either side rounds p_y to eps, a relative error of ~1e-10 from
+    cancellation alone), so rounding is bounded at scale 1, not at the scale of the result.
+    """
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
         return float("inf")
@@ -479,7 +484,7 @@ def _numeric_check(key: str, eq: str, ctx: Context, salt: int) -> Check:
     return hypothesis_check(
         "numeric",
         f"Eq. {eq}: numeric.backprop.backward().{key} vs the lambdified SymPy derivation (sizes 1..6, 5 activations, "
-        f"2 losses, λ in {{0, 0.1, 1.5}}; relative error, tol = 1e-12 from float64 reordering)",
+        f"2 losses, λ in {{0, 0.1, 1.5}}; error relative to max(max|entry|, 1), tol = 1e-12 from float64 reordering)",
         PROBLEMS,
         error,
         ctx=ctx,
