@@ -303,15 +303,19 @@ def _backward_variance(ctx: Context):
         all(sp.simplify(var - n * sigma**2 * gamma**2) == 0 for n, var in concrete.items()),
         f"sympy.stats with distinct normals w_i, g_i, n_out = 1, 2: Var[Σ w_i g_i] = {list(concrete.values())}",
     )
-    from numeric.mlp import MLP
+    from numeric.mlp import MLP, backward_signal
 
     rng = ctx.rng(46)
     W = MLP([_N_LARGE, _N_SMALL], init="normal", rng=rng).params[0]  # the layer's W1: fan_in 512, n_out 64
-    G = _sign_hadamard(_N_SMALL, _GAMMA, rng)  # upstream ∂ℓ/∂o, rows orthogonal, variance γ²
-    dX = G @ W.T  # the MLP's backward rule G_{l-1} = G_l W_lᵀ (before ⊙ φ'), row-major
+    # Upstream ∂ℓ/∂o with orthogonal rows of variance γ², independent of W (the claim's model; a real
+    # loss's gradient depends on W through o, so it cannot serve here): orthogonal rows make the rows of
+    # G Wᵀ independent, so the χ² count is exact.
+    G = _sign_hadamard(_N_SMALL, _GAMMA, rng)
+    dX = backward_signal(G, W)  # the rule MLP.backward applies: ∂ℓ/∂X = G Wᵀ (before ⊙ φ')
     yield chi2_scale_check(
         dX, _N_SMALL * _SIGMA**2 * _GAMMA**2,
-        f"∂ℓ/∂X = G W1ᵀ for MLP([{_N_LARGE}, {_N_SMALL}], init='normal'), n_out={_N_SMALL}, σ={_SIGMA}, upstream γ={_GAMMA}",
+        f"∂ℓ/∂X = numeric.mlp.backward_signal(G, W1) (MLP.backward's rule) for MLP([{_N_LARGE}, {_N_SMALL}], "
+        f"init='normal'), n_out={_N_SMALL}, σ={_SIGMA}, upstream γ={_GAMMA}",
     )
 
 

@@ -32,9 +32,22 @@ from . import init as _init
 from . import losses as _losses
 from ._validate import weight_decay
 
-__all__ = ["MLP", "Backward", "Layer"]
+__all__ = ["MLP", "Backward", "Layer", "backward_signal"]
 
 _DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def backward_signal(G: np.ndarray, W: np.ndarray, phi_grad_Z: np.ndarray | None = None) -> np.ndarray:
+    """The backward rule of :meth:`MLP.backward`, row-major (Eqs. 5.3.12–5.3.13 for a minibatch).
+
+    ``G``: ``G_l = ∂J/∂Z_l`` of shape ``(n, fan_out)``; ``W``: ``W_l`` of shape ``(fan_in, fan_out)``.
+    Returns ``∂J/∂H_{l-1} = G_l W_lᵀ`` (the gradient with respect to the layer's input), or, given
+    ``phi_grad_Z = φ'(Z_{l-1})``, the next signal ``G_{l-1} = (G_l W_lᵀ) ⊙ φ'(Z_{l-1})``.
+    """
+    dH = G @ W.T
+    if phi_grad_Z is not None:
+        dH *= phi_grad_Z
+    return dH
 
 
 class Layer(NamedTuple):
@@ -241,7 +254,7 @@ class MLP:
             grads[2 * l - 2] = dW
             grads[2 * l - 1] = G.sum(axis=0)  # ∂J/∂b_l = 1ᵀ G_l
             if l > 1:
-                G = (G @ W.T) * self._phi_grad(layers[l - 2].Z)  # G_{l-1} = (G_l W_lᵀ) ⊙ φ'(Z_{l-1})
+                G = backward_signal(G, W, self._phi_grad(layers[l - 2].Z))  # G_{l-1} = (G_l W_lᵀ) ⊙ φ'(Z_{l-1})
         return Backward(self.dtype.type(loss), grads, Gs, layers)
 
     def loss_and_grads(self, X: object, y: object, *, lam: float = 0.0) -> tuple[np.floating, list[np.ndarray]]:
