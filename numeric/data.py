@@ -19,6 +19,7 @@ disagree, labels out of range) raises ``FileNotFoundError`` or
 from __future__ import annotations
 
 import gzip
+import math
 import struct
 import zlib
 from dataclasses import dataclass
@@ -146,7 +147,7 @@ def _header(path: Path, data: bytes, magic: int, dims: int) -> tuple[int, ...]:
         raise ValueError(f"{path}: bad magic number {found}; expected {magic} for an IDX {'image' if dims == 3 else 'label'} file")
     if any(s < 1 for s in sizes):
         raise ValueError(f"{path}: header sizes {tuple(sizes)}; expected positive sizes")
-    payload = int(np.prod(sizes))
+    payload = math.prod(sizes)  # exact: np.prod of three int32 sizes can wrap around int64
     if len(data) != header_bytes + payload:
         kind = "truncated" if len(data) < header_bytes + payload else "too long"
         raise ValueError(
