@@ -14,6 +14,7 @@ import json
 import math
 import os
 import sys
+from pathlib import Path
 
 #: The book's Fashion-MNIST run: 10 epochs (section 5.2.1.3).
 FASHION_EPOCHS = 10
@@ -126,6 +127,18 @@ def _table(history) -> str:
     return "\n".join(lines)
 
 
+def _unwritable(path: Path) -> str:
+    """Why ``path`` cannot be written as a new or replaced file ('' if it can, as far as we can tell)."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        return "it is a directory"
+    if not parent.is_dir():
+        return f"no such directory {parent}"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"directory {parent} is not writable"
+    return ""
+
+
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -152,6 +165,10 @@ def run(args: argparse.Namespace) -> int:
             import matplotlib  # noqa: F401
         except ImportError:
             print("mlp-derivations train: --plot needs matplotlib: python -m pip install '.[plots]'", file=sys.stderr)
+            return 1
+        problem = _unwritable(Path(args.plot))
+        if problem:  # say so now, not after the training it would have thrown away
+            print(f"mlp-derivations train: cannot write --plot {args.plot}: {problem}", file=sys.stderr)
             return 1
     rng = np.random.default_rng(args.seed)
     model = MLPScratch(num_inputs=data.num_inputs, num_outputs=data.num_classes, lr=args.lr, rng=rng, dtype=dtype)

@@ -308,3 +308,14 @@ def test_train_draws_no_progress_bar_when_not_a_terminal():
                           capture_output=True, text=True, check=True)
     assert "final validation accuracy" in proc.stdout
     assert "training:" not in proc.stderr and "%|" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("where", ["missing-dir", "a-directory"])
+def test_train_refuses_an_unwritable_plot_path_before_training(tmp_path, capsys, where):
+    from derivations.cli import main
+
+    plot = tmp_path / "no-such-dir" / "curves.png" if where == "missing-dir" else tmp_path
+    assert main(["train", "--epochs", "2", "--plot", str(plot)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and f"cannot write --plot {plot}" in captured.err
+    assert "training" not in captured.out  # nothing was trained and thrown away
