@@ -234,10 +234,20 @@ def closed_forms() -> dict[str, sp.Basic]:
 _WRT = {"dJ_do": o_var, "ds_dW1": W1, "ds_dW2": W2, "dJ_dW2": W2, "dJ_dh": h_var, "dJ_dz": z_var, "dJ_dW1": W1}
 
 
+def _for_display(expr):
+    """``expr`` with each ``Lambda``'s variable named t: SymPy's dummy for φ' is ``_d``, which LaTeX prints
+    as d (``d ↦ d/dd φ(d)``), the same letter as the input dimension d."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    t = Symbol("t")
+    return expr.xreplace({lam: sp.Lambda(t, lam.expr.xreplace({lam.variables[0]: t}))
+                          for lam in expr.atoms(sp.Lambda) if len(lam.variables) == 1})
+
+
 def __getattr__(name: str):
     """``dJ_dW1`` etc.: the derived gradients, computed on first access."""
     if name in ("dJ_dL", "dJ_ds", "dJ_do", "ds_dW1", "ds_dW2", "dJ_dW2", "dJ_dh", "dJ_dz", "dJ_dW1"):
-        return derived()[name]
+        return _for_display(derived()[name])
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -1100,8 +1110,8 @@ def _batch(ctx: Context):
             W, Gl = model.params[2 * l - 2], result.G[l - 1]
             H_ = result.layers[l - 2].H if l > 1 else X
             dW = sp.lambdify([H_prev, G_l, W_l, lam], closed["dW"], "numpy")(H_, Gl, W, lam_)
-            # 1ᵀ G_l as a row: the lambdified Gᵀ1, flattened
-            db = np.sum(Gl, axis=0)
+            # the lambdified closed form G_lᵀ 1 (the ones of the batch's size), flattened to the bias's shape
+            db = sp.lambdify([G_l], closed["db"].subs(n_rows, Gl.shape[0]), "numpy")(Gl).ravel()
             worst = max(worst, _relative_error(result.grads[2 * l - 2], dW), _relative_error(result.grads[2 * l - 1], db))
             if l > 1:
                 phi_np, dphi_np = _scalar_activation(model.activation)

@@ -130,8 +130,17 @@ def test_derived_gradients_are_sympy_objects_importable_for_notebooks():
         sym.dJ_dW3  # noqa: B018
 
 
+def test_exported_gradients_render_without_reusing_the_dimension_letter_d():
+    # SymPy's dummy for φ' is named d, the input dimension's letter: the export renames it t
+    for name in ("dJ_dz", "dJ_dW1"):
+        latex = sp.latex(getattr(sym, name))
+        assert r"t \mapsto \frac{d}{d t} \phi{\left(t \right)}" in latex, latex
+        assert r"d \mapsto" not in latex and "d d}" not in latex, latex
+    assert sp.simplify(sym.dJ_dW1.shape[1] - sym.d) == 0  # still the same expression, with its shape
+
+
 def test_the_symbolic_proof_rejects_a_wrong_closed_form():
-    """_matrices_equal can fail: the transposed outer product of 5.3.11 and a missing λ are refuted."""
+    """_matrices_equal can fail: 5.3.11 without its λ W1 term and 5.3.12 doubled are refuted."""
     ok, _ = sym._matrices_equal(sym.derived()["dJ_dW1"], sp.HadamardProduct(sym.W2.T * sym.g, sym._dphi(sym.z)) * sym.x.T)
     assert not ok  # λ W1 missing
     ok, _ = sym._matrices_equal(sym.derived()["dJ_dh"], sym.W2.T * sym.g * 2)
