@@ -182,11 +182,11 @@ class MLP:
 
     def _inputs(self, X: object) -> np.ndarray:
         arr = np.asarray(X)
-        if arr.dtype.kind in "iu":
-            arr = arr.astype(self.dtype)
+        if arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and np.can_cast(arr.dtype, self.dtype, "safe")):
+            arr = arr.astype(self.dtype, copy=False)  # integers, and float32 into a float64 model: exact
         elif arr.dtype.kind != "f":
             raise ValueError(f"X has dtype {arr.dtype}; expected real inputs of dtype {self.dtype.name}")
-        elif arr.dtype != self.dtype:
+        else:  # float64 into a float32 model would round every input: say so rather than do it silently
             raise ValueError(
                 f"X has dtype {arr.dtype} but the model's parameters are {self.dtype.name}; "
                 f"cast X or build MLP(..., dtype=numpy.{arr.dtype.name})"

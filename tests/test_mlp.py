@@ -206,7 +206,7 @@ def test_huge_inputs_give_finite_loss_and_gradients_without_warnings(dtype, big)
         pytest.param(lambda m: m.forward(np.ones((2, 3))), ValueError, r"X has shape \(2, 3\) but W1 has shape \(4, 5\); expected X of shape \(n, 4\)", id="X-vs-W1"),
         pytest.param(lambda m: m.forward(np.ones((0, 4))), ValueError, r"X has shape \(0, 4\), an empty batch", id="empty-batch"),
         pytest.param(lambda m: m.forward(np.full((1, 4), np.nan)), ValueError, r"X has a non-finite entry nan at row 0, column 0", id="nan-input"),
-        pytest.param(lambda m: m.forward(np.ones((1, 4), np.float32)), ValueError, r"X has dtype float32 but the model's parameters are float64", id="dtype-mismatch"),
+        pytest.param(lambda m: MLP([4, 3], dtype=np.float32).forward(np.ones((1, 4))), ValueError, r"X has dtype float64 but the model's parameters are float32", id="dtype-would-round"),
         pytest.param(lambda m: m.loss_and_grads(np.ones((2, 4)), [0, 3]), ValueError, r"label 3, out of range; o has 3 classes", id="label-out-of-range"),
         pytest.param(lambda m: m.loss_and_grads(np.ones((2, 4)), [0.0, 1.0]), ValueError, r"y has dtype float64.*integer class labels", id="label-non-integer"),
         pytest.param(lambda m: m.loss_and_grads(np.ones((2, 4)), [0]), ValueError, r"y has shape \(1,\) but o has shape \(2, 3\)", id="label-count"),
@@ -224,3 +224,13 @@ def test_bad_inputs_raise_errors_naming_the_operands(call, error, match):
     model = MLP([4, 5, 3], rng=np.random.default_rng(0))
     with pytest.raises(error, match=match):
         call(model)
+
+
+def test_float32_inputs_to_a_float64_model_are_widened_exactly():
+    model = MLP([4, 5, 3], rng=np.random.default_rng(0))
+    X32 = np.random.default_rng(1).standard_normal((6, 4)).astype(np.float32)
+    out = model.forward(X32)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, model.forward(X32.astype(np.float64)))  # the same numbers: widening is exact
+    loss, grads = model.loss_and_grads(X32, [0, 1, 2, 0, 1, 2])
+    assert loss.dtype == np.float64 and all(g.dtype == np.float64 for g in grads)
