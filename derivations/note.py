@@ -8,6 +8,8 @@ title and is checked to hold.
 - ``note.5.1.collapse``: ``o = W2 h + b2 = ... = (W2 W1) x + (W2 b1 + b2) = W x + b1``
   (last step wrong; correct ``W x + b`` with ``b = W2 b1 + b2``), after
   declaring the row form ``h = x W1 + b1``.
+- ``note.5.1.hidden-layers``: "integrating two or more hidden layers overcame the limits of
+  linear models" (one hidden layer with a nonlinearity already does: the book says "one or more").
 - ``note.5.4.gradient-product``: ``∂_{W_t} o = ∂_{h^{d-1}} h^d ⋯ ∂_{h^t} h^{t+1} ∂_{h^t} h^t``
   (last factor is the identity, so the product is ∂o/∂h^t).
 - ``note.5.4.v-vector``: "the product of d−t matrices and the gradient VECTOR v_t"
@@ -24,7 +26,7 @@ import sympy as sp
 from .chain import verify_chain
 from .claims import Check, Context, register
 
-__all__ = ["COLUMN_SHAPES", "NOTE_COLLAPSE", "ROW_SHAPES", "WIDTHS", "note_gradient_product"]
+__all__ = ["COLUMN_SHAPES", "NOTE_COLLAPSE", "ROW_SHAPES", "WIDTHS", "note_gradient_product", "xor_network"]
 
 #: The note's chain for 5.1.2, step by step (column form).
 NOTE_COLLAPSE = ["W2*h + b2", "W2*(W1*x + b1) + b2", "(W2*W1)*x + (W2*b1 + b2)", "(W2*W1)*x + b1"]
@@ -61,6 +63,48 @@ def _note_collapse(ctx: Context):
     row = verify_chain(["W2*(W1*x + b1) + b2", "(W2*W1)*x + (W2*b1 + b2)"], matrices=ROW_SHAPES, seed=ctx.seed)
     yield Check(row.steps[0].method, row.steps[0].ok,
                 f"with the note's row-form shapes (h = x W1 + b1: x 1×d, W1 d×h): {row.steps[0].detail}")
+
+
+# --- 5.1: how many hidden layers -------------------------------------------------------------------
+
+#: XOR with ONE hidden layer of two ReLU units: f(x) = h1 − 2 h2, h = ReLU(x1 + x2, x1 + x2 − 1).
+XOR_W1 = sp.Matrix([[1, 1], [1, 1]])
+XOR_B1 = sp.Matrix([0, -1])
+XOR_W2 = sp.Matrix([[1, -2]])
+
+
+def xor_network(x1, x2):
+    """The one-hidden-layer ReLU network above at (x1, x2), exactly (SymPy Max on integers)."""
+    z = XOR_W1 * sp.Matrix([x1, x2]) + XOR_B1
+    return (XOR_W2 * z.applyfunc(lambda v: sp.Max(v, 0)))[0, 0]
+
+
+@register(
+    "note.5.1.hidden-layers",
+    title="Note: overcoming the linear model's limits takes two or more hidden layers "
+          "(correct: one hidden layer with a nonlinearity suffices, 'one or more')",
+    latex=r"	ext{one hidden layer} \Rightarrow 	ext{affine}:\ f(0,0) + f(1,1) \overset{?}{=} f(1,0) + f(0,1)",
+    expected=False,
+)
+def _note_hidden_layers(ctx: Context):
+    # Every affine f(x) = w·x + b satisfies f(0,0) + f(1,1) = f(1,0) + f(0,1): proved by the chain checker.
+    w1, w2, b = sp.symbols("w1 w2 b")
+    f = lambda a, c: w1 * a + w2 * c + b  # noqa: E731 - an arbitrary affine map of two inputs
+    affine = verify_chain([f(0, 0) + f(1, 1), f(1, 0) + f(0, 1)], seed=ctx.seed)
+    yield Check("symbolic", affine.ok,
+                "every affine f(x) = w1 x1 + w2 x2 + b has f(0,0) + f(1,1) = f(1,0) + f(0,1) "
+                f"({'proved' if affine.proved[0] else 'not proved'})")
+    values = {p: xor_network(*p) for p in ((0, 0), (1, 0), (0, 1), (1, 1))}
+    gap = values[0, 0] + values[1, 1] - values[1, 0] - values[0, 1]
+    # The note's claim, tested on its smallest case: a network with fewer than two hidden layers stays
+    # within what an affine map can do. XOR with one hidden layer refutes it.
+    yield Check("counterexample", gap == 0,
+                f"ONE hidden layer (2 ReLU units, W1 = {XOR_W1.tolist()}, b1 = {list(XOR_B1)}, w2 = {list(XOR_W2)}) "
+                f"computes XOR: f = {[values[p] for p in values]} at (0,0), (1,0), (0,1), (1,1) (exact), so "
+                f"f(0,0) + f(1,1) − f(1,0) − f(0,1) = {gap} ≠ 0: no affine map reproduces it, and one hidden "
+                "layer is enough (the book: 'one or more hidden layers')")
+    yield Check("numeric", [values[p] for p in values] == [0, 1, 1, 0],
+                "correction: the same one-hidden-layer network equals XOR on all four inputs (exact)")
 
 
 # --- 5.4: the gradient product ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ import derivations
 from derivations import note
 from derivations.chain import verify_chain
 
-ERRATA = ("note.5.1.collapse", "note.5.4.gradient-product", "note.5.4.v-vector", "note.5.4.symmetry")
+ERRATA = ("note.5.1.collapse", "note.5.1.hidden-layers", "note.5.4.gradient-product", "note.5.4.v-vector", "note.5.4.symmetry")
 
 
 def test_every_erratum_is_registered_as_expected_false_and_found():
@@ -48,3 +48,12 @@ def test_note_gradient_product_is_the_gradient_with_respect_to_h_t_not_W_t():
 def test_swapping_hidden_units_needs_w2_columns_not_outputs():
     checks = derivations.claim("note.5.4.symmetry").verify().checks
     assert [c.ok for c in checks] == [False, True]  # the note's swap changes o; the correct one keeps it
+
+
+def test_one_hidden_layer_computes_xor_which_no_affine_map_can():
+    # XOR's truth table (by hand): 0, 1, 1, 0 at (0,0), (1,0), (0,1), (1,1); an affine f would need
+    # f(0,0) + f(1,1) = f(1,0) + f(0,1), i.e. 0 = 2
+    assert [note.xor_network(*p) for p in ((0, 0), (1, 0), (0, 1), (1, 1))] == [0, 1, 1, 0]
+    assert note.XOR_W1.shape == (2, 2) and note.XOR_W2.shape == (1, 2)  # exactly one hidden layer of 2 units
+    checks = derivations.claim("note.5.1.hidden-layers").verify().checks
+    assert [c.ok for c in checks] == [True, False, True]
