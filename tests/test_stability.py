@@ -183,3 +183,35 @@ def test_the_depth_experiment_checks_catch_a_wrong_layer_gain(monkeypatch, claim
         ds._experiment.cache_clear()
     depth_checks = [c for c in result.checks if c.detail.startswith(check_text)]
     assert depth_checks and not any(c.ok for c in depth_checks), [str(c) for c in depth_checks]
+
+
+@pytest.mark.parametrize("n", [2, 4, 9])
+def test_log_norm_cdf_of_one_factor_is_the_chi_square_law(n):
+    # one factor: ln‖M u‖ = ½ ln χ²_n, so P(ln‖M u‖ <= x) = P(χ²_n <= e^{2x}), from scipy.stats.chi2
+    from scipy.stats import chi2
+
+    x = np.linspace(-2.5, 2.0, 19)
+    # the Gil-Pelaez quadrature is good to ~1e-8 (epsabs 1e-10 over an integrand of size <= |x| + 2)
+    np.testing.assert_allclose(ds.log_norm_cdf(x, n, 1), chi2.cdf(np.exp(2 * x), n), rtol=0, atol=1e-7)
+
+
+def test_log_norm_cdf_of_two_factors_is_the_product_of_two_exponentials():
+    # n = 2: χ²_2 = 2E with E ~ Exp(1), so ln‖M2 M1 u‖ = ½ ln(4 E1 E2), and P(E1 E2 <= z) = 1 − 2√z K_1(2√z)
+    from scipy.special import k1
+
+    x = np.linspace(-3.0, 3.0, 25)
+    z = np.exp(2 * x) / 4
+    np.testing.assert_allclose(ds.log_norm_cdf(x, 2, 2), 1 - 2 * np.sqrt(z) * k1(2 * np.sqrt(z)), rtol=0, atol=1e-7)
+
+
+def test_the_max_entry_law_check_catches_factors_scaled_by_5_percent(monkeypatch):
+    original = stability.scaled_matrix_product
+
+    def scaled(n=4, factors=101, **kw):  # every factor x1.05: the product x1.05**factors (< 2**8, no overflow)
+        P, e = original(n, factors, **kw)
+        return P * 1.05**factors, e
+
+    monkeypatch.setattr(stability, "scaled_matrix_product", scaled)
+    checks = derivations.claim("5.4.exploding").verify().checks
+    law = [c for c in checks if "exact law of ln‖P e_j‖" in c.detail]
+    assert len(law) == 1 and not law[0].ok, law
