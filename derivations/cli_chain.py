@@ -29,9 +29,23 @@ def _matrix_spec(spec: str) -> tuple[str, tuple[str, str]]:
     return match.group(1), (match.group(2), match.group(3))
 
 
+#: Arrays with at most this many entries are printed in full; larger ones as their shape.
+SHOW_ENTRIES = 9
+
+
+def _number(v) -> str:
+    if np.iscomplexobj(v):
+        return f"{v.real:.4g}{v.imag:+.4g}j"
+    return f"{float(v):.4g}"
+
+
 def _short(value) -> str:
-    if isinstance(value, np.ndarray):  # the entries are in verify_chain(...).counterexample
-        return f"{value.shape[0]}×{value.shape[1]} {'complex' if np.iscomplexobj(value) else 'real'} array"
+    if isinstance(value, np.ndarray):  # the full entries are in verify_chain(...).counterexample
+        kind = f"{value.shape[0]}×{value.shape[1]} {'complex' if np.iscomplexobj(value) else 'real'} array"
+        if value.size > SHOW_ENTRIES:
+            return kind
+        rows = "; ".join(", ".join(_number(v) for v in row) for row in value)
+        return f"[{rows}] ({kind})"
     return f"{value:.6g}" if isinstance(value, (float, complex)) else repr(value)
 
 

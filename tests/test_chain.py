@@ -417,3 +417,225 @@ def test_a_proof_starved_of_cpu_stops_at_the_wall_clock_cap(monkeypatch):
     monkeypatch.setattr(chain, "PROOF_BUDGET", 1.0)  # 1 CPU second: never reached, the stalled prover sleeps
     monkeypatch.setattr(chain, "WALL_FACTOR", 0.2)  # 0.2 s of wall clock
     _distributivity(_stalled_prover(monkeypatch, busy=False))
+
+
+# --- regressions: Trace, float-invisible differences, many dimensions, confirmation, names --------
+
+
+def _exact(expr, point):
+    """``expr`` at ``point`` in exact SymPy arithmetic, independently of derivations.chain: every
+    float of the point becomes the rational it stores, matrices become explicit matrices."""
+    def rational(z):
+        z = complex(z)
+        return sp.Rational(z.real) + sp.I * sp.Rational(z.imag)
+
+    sub = {}
+    for s in expr.free_symbols:
+        v = point[s.name]
+        if isinstance(s, sp.MatrixSymbol):
+            sub[s] = sp.ImmutableMatrix(v.shape[0], v.shape[1], [rational(z) for z in np.ravel(v)])
+        elif isinstance(v, (int, np.integer)):
+            sub[s] = sp.Integer(int(v))
+        else:
+            sub[s] = rational(v)
+    value = expr.xreplace(sub).doit()
+    return sp.Matrix(value).applyfunc(sp.expand) if isinstance(value, sp.MatrixBase) else sp.expand(value)
+
+
+def _exactly_differs(lhs: str, rhs: str, matrices, point) -> bool:
+    """Do the parsed sides differ at ``point`` in exact arithmetic (sizes from the point)?"""
+    sized = {k: tuple(point[d] if isinstance(d, str) else d for d in shape) for k, shape in (matrices or {}).items()}
+    gap = _exact(parse(lhs, sized) - parse(rhs, sized), point)
+    return gap != 0 if not isinstance(gap, sp.MatrixBase) else not gap.is_zero_matrix
+
+
+SQUARE = {"A": ("n", "n"), "B": ("n", "n")}
+
+
+@pytest.mark.parametrize("prove", [True, False])
+@pytest.mark.parametrize("lhs, rhs", [("Trace(A*B)", "Trace(A*B) + 1"), ("Trace(A*B)", "Trace(B*A) + Trace(A)"),
+                                      ("Trace(A**-1*B)", "Trace(B*A**-1) + 1")])
+def test_a_false_trace_step_fails_with_a_confirmed_counterexample(lhs, rhs, prove):
+    """Was: lambdify's NumPyPrinter cannot print Trace, so confirming the failure raised."""
+    result = verify_chain([lhs, rhs], matrices=SQUARE, prove=prove)
+    assert result.first_failure == 0 and result.steps[0].method in ("symbolic", "counterexample"), str(result)
+    assert "NOT confirmed" not in result.steps[0].detail
+    cex = result.counterexample
+    assert {"n", "A", "B"} <= set(cex) and cex["n"] >= 3
+    assert _exactly_differs(lhs, rhs, SQUARE, cex)
+
+
+@pytest.mark.parametrize("prove", [True, False])
+def test_a_true_trace_step_passes(prove):
+    result = verify_chain(["Trace(A*B)", "Trace(B*A)", "Trace(B.T*A.T)"], matrices=SQUARE, prove=prove)
+    assert result.ok, str(result)
+
+
+def test_an_ill_shaped_trace_step_fails_on_shape_without_raising():
+    result = verify_chain(["Trace(A)", "Trace(A) + 1"], matrices={"A": ("n", "m")})
+    assert result.first_failure == 0 and result.steps[0].method == "shape"
+    assert "not square" in result.steps[0].detail
+
+
+FLOAT_INVISIBLE = [
+    pytest.param("x**2", "x**2 + 10**-20", {}, id="tiny-constant"),
+    pytest.param("10**300*x", "10**300*x + 1", {}, id="unit-beside-huge"),
+    pytest.param("A + 10**-20*B", "A", {"A": ("n", "m"), "B": ("n", "m")}, id="tiny-matrix-term"),
+    pytest.param("A + 10**-20*Identity(n)", "A", {"A": ("n", "n")}, id="tiny-identity"),
+    pytest.param("y + 10**-20*x*y", "y", {}, id="tiny-polynomial"),
+]
+
+
+@pytest.mark.parametrize("lhs, rhs, matrices", FLOAT_INVISIBLE)
+def test_a_nonzero_difference_floats_cannot_see_fails_symbolically(lhs, rhs, matrices):
+    """Was: these passed as 'tested', the difference being below float64's rounding of the sides."""
+    result = verify_chain([lhs, rhs], matrices=matrices)
+    assert result.first_failure == 0 and result.steps[0].method == "symbolic", str(result)
+    assert "nonzero" in result.steps[0].detail and "exactly" in result.steps[0].detail
+    assert _exactly_differs(lhs, rhs, matrices, result.counterexample)
+
+
+@pytest.mark.parametrize("lhs, rhs, matrices", [
+    pytest.param("A*B + 10**-20*(A*B - B*A)", "A*B", SQUARE, id="tiny-commutator"),
+    pytest.param("A*B/3 + 10**-20*(A*B - B*A)", "A*B/3", SQUARE, id="non-dyadic-thirds"),  # QQ_I, not dyadics
+    pytest.param("exp(2*x)", "exp(x)**2 + 10**-20*exp(x)", {}, id="tiny-transcendental"),
+])
+@pytest.mark.parametrize("prove", [True, False])
+def test_a_float_invisible_difference_the_prover_cannot_reduce_is_caught_exactly(lhs, rhs, matrices, prove):
+    """Not a plain nonzero form, so the numeric stage decides; float64 agrees at every point and
+    only the exact (or 320-bit) re-evaluation before passing sees the 1e-20."""
+    result = verify_chain([lhs, rhs], matrices=matrices, prove=prove)
+    assert result.first_failure == 0 and result.steps[0].method == "counterexample", str(result)
+    assert "float64 agrees" in result.steps[0].detail
+    if matrices:
+        assert _exactly_differs(lhs, rhs, matrices, result.counterexample)
+    else:
+        x = complex(result.counterexample["x"])
+        import mpmath
+        with mpmath.workprec(200):
+            gap = mpmath.exp(2 * mpmath.mpc(x)) - mpmath.exp(mpmath.mpc(x)) ** 2 - mpmath.exp(mpmath.mpc(x)) / 10**20
+        assert abs(gap) > 1e-25
+
+
+#: Eight dimension names a..h: a chain of seven factors M0 (a×b) ... M6 (g×h), and N (a×h).
+EIGHT = {**{f"M{i}": ("abcdefgh"[i], "abcdefgh"[i + 1]) for i in range(7)}, "N": ("a", "h")}
+PRODUCT = "*".join(f"M{i}" for i in range(7))
+
+
+def test_eight_dimension_names_get_distinct_sizes_in_true_and_false_chains():
+    """Was: sizes were drawn without replacement from 3..8, so a 7th dimension name raised."""
+    true = verify_chain([f"{PRODUCT} + N", f"M0*(M1*M2)*(M3*M4*M5*M6) + N", f"N + {PRODUCT}"],
+                        matrices=EIGHT, prove=False)
+    assert true.ok and true.points == [4, 4], str(true)
+    for prove in (True, False):
+        false = verify_chain([f"{PRODUCT} + N", f"{PRODUCT} - N"], matrices=EIGHT, prove=prove)
+        assert false.first_failure == 0, str(false)
+        cex = false.counterexample
+        sizes = [cex[d] for d in "abcdefgh"]
+        assert len(set(sizes)) == 8 and min(sizes) >= 3
+        assert _exactly_differs(f"{PRODUCT} + N", f"{PRODUCT} - N", EIGHT, cex)
+
+
+COLUMN = {"W1": ("h", "d"), "x": ("d", 1)}
+
+
+@pytest.mark.parametrize("prove", [True, False])
+def test_a_small_relative_change_is_a_confirmed_counterexample(prove):
+    """Was: detected at 16·u times the rounding bound but 're-evaluated' at 1e-8 relative: NOT confirmed."""
+    result = verify_chain(["W1*x", "W1*x + 10**-9*W1*x"], matrices=COLUMN, prove=prove)
+    check = result.steps[0]
+    assert result.first_failure == 0 and "NOT confirmed" not in check.detail, str(result)
+    assert check.method == ("symbolic" if prove else "counterexample")
+    if not prove:  # detected at the rounding bound, and confirmed exactly at that same point
+        assert "> tolerance" in check.detail and "(rounding bound); re-evaluated exactly" in check.detail
+    assert _exactly_differs("W1*x", "W1*x + 10**-9*W1*x", COLUMN, result.counterexample)
+
+
+def test_a_float_false_alarm_is_overruled_by_exact_arithmetic(monkeypatch):
+    """With a zero tolerance every rounding error trips the float stage; the exact re-evaluation
+    shows the sides agree at those points, so a true step still passes (was: 'NOT confirmed')."""
+    from derivations import chain
+
+    monkeypatch.setattr(chain, "TOL_FACTOR", 0)
+    steps = ["(A*(B + C)).T", "(A*B + A*C).T", "B.T*A.T + C.T*A.T"]
+    result = verify_chain(steps, matrices={"A": ("n", "m"), "B": ("m", "k"), "C": ("m", "k")}, prove=False)
+    assert result.ok, str(result)
+    assert any("float64 exceeded its tolerance" in c.detail for c in result.steps), str(result)
+
+
+@pytest.mark.parametrize("steps, matrices, name, expected", [
+    pytest.param(["f(x)", "x"], {}, "'f'", "not a known function", id="undeclared-function"),
+    pytest.param(["A(x)", "x"], {"A": (3, 3)}, "'A'", "declared matrix", id="matrix-called"),
+    pytest.param(["exp(x) + pi(x)", "x"], {}, "'pi'", "constant", id="constant-called"),
+])
+def test_calling_a_name_that_is_not_a_function_names_it(steps, matrices, name, expected):
+    """Was: "'Symbol' object is not callable"."""
+    with pytest.raises(ValueError, match="does not parse") as info:
+        verify_chain(steps, matrices=matrices)
+    message = str(info.value)
+    assert name in message and expected in message and "expected one of the functions" in message
+    assert "exp" in message and "object is not callable" not in message
+
+
+@pytest.mark.parametrize("argv", [["f(x)", "x"], ["A(x)", "x", "--matrix", "A=3,3"]])
+def test_cli_exits_2_naming_an_unknown_function(capsys, argv):
+    code, out, err = _cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "is called like a function" in err
+    assert repr(argv[0][0]) in err
+
+
+@pytest.mark.parametrize("size, shown", [(2, True), (4, False)])
+def test_cli_prints_the_entries_of_small_counterexample_arrays(capsys, size, shown):
+    code, out, _ = _cli(capsys, "A*B", "B*A", "--matrix", f"A={size},{size}", "--matrix", f"B={size},{size}")
+    assert code == 1
+    line = next(ln for ln in out.splitlines() if ln.startswith("counterexample:"))
+    entries = re.search(rf"A = \[[^]]+\] \({size}×{size} complex array\)", line)
+    assert bool(entries) == shown, line  # 4 entries shown, 16 summarized by shape
+    assert shown or f"A = {size}×{size} complex array;" in line
+
+
+def test_a_dimension_name_in_a_string_is_the_matrices_dimension():
+    """Was: 'n' in Identity(n) parsed as a new symbol, unlike A's positive-integer n, so these
+    true steps failed on shape (and re-evaluating them raised)."""
+    square = {"A": ("n", "n")}
+    assert verify_chain(["A + Identity(n)", "Identity(n) + A"], matrices=square).proved == [True]
+    assert verify_chain(["Trace(A + Identity(n))", "Trace(A) + n"], matrices=square).proved == [True]
+    assert verify_chain(["A*Identity(n)", "A", "Identity(m)*A"], matrices={"A": ("m", "n")}).ok
+    for prove in (True, False):  # n only in Identity(n) (A unused) is still a size, never a complex scalar
+        false = verify_chain(["Identity(n)", "2*Identity(n)"], matrices=square, prove=prove)
+        assert false.first_failure == 0 and "NOT confirmed" not in false.steps[0].detail, str(false)
+        assert isinstance(false.counterexample["n"], int) and false.counterexample["n"] >= 3
+        assert verify_chain(["Trace(Identity(n))", "n"], matrices=square, prove=prove).ok
+
+
+def test_decimal_literals_are_exact():
+    """0.1 means 1/10: otherwise binary rounding of the literals (0.1 + 0.2 - 0.3 = 5.6e-17 in
+    binary) would be a real, exactly confirmed difference now that exact re-evaluation sees it."""
+    assert parse("0.1") == sp.Rational(1, 10) and parse("2.5e-3") == sp.Rational(1, 400)
+    assert verify_chain(["0.1*x + 0.2*x", "0.3*x"]).proved == [True]
+    assert verify_chain(["exp(0.1*x)*exp(0.2*x)", "exp(0.3*x)"]).ok
+    assert not verify_chain(["0.1*x + 0.2*x", "0.30000000000000004*x"]).ok
+
+
+@pytest.mark.parametrize("prove", [True, False])
+def test_a_third_is_not_its_sixteen_digit_decimal(prove):
+    """B/3 and 0.3333333333333333·B (exact decimal) differ by B/(3·10**16), which float64 cannot
+    see (both constants round to the same double): the exact re-check must keep both exact (the
+    cheap dyadic arithmetic cannot, and hands over to Gaussian rationals)."""
+    steps, matrices = ["B/3", "0.3333333333333333*B"], {"B": ("n", "n")}
+    result = verify_chain(steps, matrices=matrices, prove=prove)
+    assert result.first_failure == 0 and "NOT confirmed" not in result.steps[0].detail, str(result)
+    assert _exactly_differs(*steps, matrices, result.counterexample)
+    assert verify_chain(["B/3 + B/3", "2*B/3"], matrices=matrices, prove=prove).ok
+
+
+@pytest.mark.parametrize("prove", [True, False])
+def test_sympy_floats_are_approximate_in_every_stage(prove):
+    """SymPy rounds 1/3 - Float(1/3) to 0, so the prover accepts B/3 = Float(1/3)·B; the numeric
+    stage must agree (no exact re-check below the Floats' own precision), whatever ``prove``."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    B, x = sp.MatrixSymbol("B", n, n), sp.Symbol("x")
+    assert verify_chain([B / 3, sp.Float(1 / 3) * B], prove=prove).ok
+    assert verify_chain([sp.Float(0.1) * x + sp.Float(0.2) * x, sp.Float(0.3) * x], prove=prove).ok
+    assert not verify_chain([B / 3, sp.Float(0.3334) * B], prove=prove).ok
