@@ -4,7 +4,8 @@ Every function accepts a scalar or an array; ints become float64, float32
 stays float32, complex stays complex (the smooth activations return the
 analytic continuation, so the complex step works through them; ReLU and
 pReLU branch on the real part).  Stable for every finite input (no overflow
-warning at ±1e308); NaN in gives NaN out.
+warning at ±1e308); real ±inf gives the mathematical limit (e.g. swish(-inf) = 0,
+GELU'(+inf) = 1) without warnings; NaN in gives NaN out, silently for complex NaN too.
 """
 
 from __future__ import annotations
@@ -53,8 +54,10 @@ def prelu(x, alpha):
     """Eq. 5.1.5 (pReLU): max(0, x) + alpha min(0, x)."""
     a = _as_array(x)
     al = a.dtype.type(_check_param(alpha, "alpha"))
+    # alpha = 0: 0·(-inf) would be NaN (with a warning), but the limit of 0·x is 0
+    safe = np.where(np.isinf(a), 0, a) if al == 0 else a
     with np.errstate(over="ignore"):  # |alpha x| > 1.8e308 rounds to ±inf, as IEEE prescribes
-        neg = al * a
+        neg = al * safe
     return _out(np.where(a.real > 0, a, neg), x)
 
 
@@ -70,9 +73,10 @@ def sigmoid(x):
     """Eq. 5.1.6: sigmoid(x) = 1 / (1 + exp(-x)), computed without overflow."""
     a = _as_array(x)
     if a.dtype.kind == "c":  # the same two forms, both analytic: exp(-|Re x|) never overflows
+        nan, a = _without_nan(a)
         right = a.real >= 0
         e = np.exp(_reflect(a, right))
-        return _out(np.where(right, 1 / (1 + e), e / (1 + e)), x)
+        return _out(_with_nan(nan, np.where(right, 1 / (1 + e), e / (1 + e))), x)
     e = np.exp(-np.abs(a))  # in (0, 1]: never overflows
     return _out(np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False), x)
 
@@ -85,8 +89,9 @@ def sigmoid_grad(x):
     """
     a = _as_array(x)
     if a.dtype.kind == "c":  # sigmoid' is even, so e^{-x}/(1+e^{-x})² = e^{x}/(1+e^{x})²: take Re <= 0
+        nan, a = _without_nan(a)
         e = np.exp(_reflect(a, a.real >= 0))
-        return _out(e / (1 + e) ** 2, x)
+        return _out(_with_nan(nan, e / (1 + e) ** 2), x)
     e = np.exp(-np.abs(a))
     # e/(1+e)² can round one ulp above the true maximum 1/4 near 0 (x = 1e-9); the true value is <= 1/4
     return _out(np.minimum(e / (1 + e) ** 2, 0.25).astype(a.dtype, copy=False), x)
@@ -102,11 +107,25 @@ def tanh_grad(x):
     """Eq. 5.1.9: tanh'(x) = 1 - tanh²(x), as 4 e^{-2|x|} / (1 + e^{-2|x|})² for tail accuracy."""
     a = _as_array(x)
     if a.dtype.kind == "c":  # tanh' is even: the same form with Re(x) <= 0, clipped as below
+        nan, a = _without_nan(a)
         r = _reflect(a, a.real >= 0)
         e = np.exp(2 * (np.maximum(r.real, -1e3) + 1j * r.imag))  # e^{-2000} is 0 anyway
-        return _out(4 * e / (1 + e) ** 2, x)
+        return _out(_with_nan(nan, 4 * e / (1 + e) ** 2), x)
     e = np.exp(-2 * np.minimum(np.abs(a), 1e3))  # 2|x| would overflow at 1e308; e^-2000 is 0 anyway
     return _out((4 * e / (1 + e) ** 2).astype(a.dtype, copy=False), x)
+
+
+def _without_nan(a: np.ndarray):
+    """(mask, a with 0 where the mask is set): complex NaN (either part) would make the complex
+    division in sigmoid, sigmoid' and tanh' warn ("invalid value"); those entries are computed at 0
+    and replaced by :func:`_with_nan`, so NaN in gives NaN out silently."""
+    nan = np.isnan(a)
+    return nan, np.where(nan, 0, a)
+
+
+def _with_nan(nan: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out`` with complex(nan, nan) where ``nan`` is set (the mask from :func:`_without_nan`)."""
+    return np.where(nan, out.dtype.type(complex(np.nan, np.nan)), out)
 
 
 def _reflect(a: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -163,6 +182,9 @@ def _swish_float64(a: np.ndarray, b: float):
     for |p| > 708 while x e^{-|p|} may be normal (x up to 1.8e308): there e^{-|p|} is carried
     as e^{-(|p| - 700)} · e^{-700} (the subtraction is exact for 700 < |p| < 2048).
     """
+    # x = ±inf: the limits are set at the end; computing with them would give inf·0 = NaN
+    infinite = np.isinf(a)
+    a_inf, a = a, np.where(infinite, np.sign(a), a)
     with np.errstate(over="ignore"):  # p may round to ±inf: σ(±inf) is exactly 0 or 1
         p = b * a
     # err from the mantissas (frexp: in [0.5, 1), so Dekker's split neither overflows nor underflows),
@@ -187,6 +209,11 @@ def _swish_float64(a: np.ndarray, b: float):
     with np.errstate(invalid="ignore"):  # p = ±inf: inf · 0, whose limit (x e^{-|x|} -> 0) is 0
         t = np.where(np.isinf(p), 0.0, (p * ds_sc * (1 + err * (1 - 2 * s)) + 2 * err * ds_sc) * scale)
     grad = np.where(neg, s_sc * scale_s, s_sc) + t
+    # limits at x = ±inf: bx -> +inf gives x σ(bx) -> x and swish' -> 1; bx -> -inf gives
+    # x σ(bx) -> 0 (with the sign of x) and swish' -> 0; beta = 0 is x/2 with slope 1/2
+    up = b * np.sign(a_inf) > 0
+    value = np.where(infinite, 0.5 * a_inf if b == 0 else np.where(up, a_inf, np.copysign(0.0, a_inf)), value)
+    grad = np.where(infinite, 0.5 if b == 0 else np.where(up, 1.0, 0.0), grad)
     return value, grad
 
 
@@ -298,7 +325,10 @@ def gelu(x):
     if a.dtype == np.float32:  # float64 arithmetic then one rounding (x Φ(x) normal, Φ(x) not, near -13)
         return _out(gelu(a.astype(np.float64)).astype(a.dtype), x)
     if a.dtype == np.float64:  # a·Φ(a) before the e^{-64} of the far tail: no subnormal intermediate
-        return _out((a * _phi_cdf(a, scaled=True)) * _phi_scale(a), x)
+        # x = -inf: -inf·Φ(-inf) = -inf·0 is NaN; the limit of x Φ(x) is 0 (from below)
+        lim = np.isneginf(a)
+        safe = np.where(lim, -1.0, a)
+        return _out(np.where(lim, -0.0, (safe * _phi_cdf(safe, scaled=True)) * _phi_scale(safe)), x)
     return _out(a * _phi_cdf(a), x)
 
 
@@ -316,7 +346,11 @@ def gelu_grad(x):
         return _out(_phi_cdf(a) + dens, x)
     if a.dtype != np.float64:
         return _out(gelu_grad(a.astype(np.float64)).astype(a.dtype), x)
-    return _out((_phi_cdf(a, scaled=True) + a * _phi_pdf(a, scaled=True)) * _phi_scale(a), x)
+    # x = ±inf: x φ(x) = ±inf·0 is NaN; its limit is 0, so GELU' -> Φ(±inf) = 1 or 0
+    lim = np.isinf(a)
+    safe = np.where(lim, np.sign(a), a)
+    grad = (_phi_cdf(safe, scaled=True) + safe * _phi_pdf(safe, scaled=True)) * _phi_scale(safe)
+    return _out(np.where(lim, np.where(a > 0, 1.0, 0.0), grad), x)
 
 
 #: name -> (function, derivative), for arguments like activation="relu".
