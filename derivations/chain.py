@@ -363,10 +363,11 @@ def _lambdified(expr: sp.Basic, names: list[sp.Basic], sizes: dict) -> Any:
 #: arithmetic (exp, sqrt, pi, ...).  Its rounding unit 2**-320 ~ 5e-97 is ~1e81 times below
 #: float64's, so it resolves every difference the float stage can see.
 HP_BITS = 320
-#: Relative threshold of the high-precision path: sides differ iff |lhs - rhs| > HP_RTOL·max(|lhs|, |rhs|).
-#: Rounding at 320 bits would need a cancellation (condition number) above 2**160 ~ 1e48 to
-#: reach it, while the float stage flags only differences above 16·u ~ 2e-15 times its
-#: (larger) rounding bound, so it is both sound and more sensitive than detection.
+#: Agreement of the high-precision path with itself: the sides differ iff |lhs − rhs| is nonzero at
+#: 2·HP_BITS bits and equals its value at HP_BITS bits to a relative HP_RTOL. A real difference D
+#: does (both evaluations are accurate to 2**-320 times the intermediate values, far below any D the
+#: float stage can flag, >= 16·u ~ 2e-15 times its rounding bound); rounding noise does not (it
+#: shrinks by ~2**-320 from one precision to the next).
 HP_RTOL = 2.0 ** -160
 
 
@@ -659,9 +660,17 @@ def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
                     gaps = np.vectorize(lambda a, b: _hp_abs(a - b, kind), otypes=[float])(lv, rv)
                     if exact:
                         nonzero = np.vectorize(lambda a, b: bool(a - b), otypes=[bool])(lv, rv)
-                    else:
+                if not exact:
+                    # Rounding at HP_BITS is relative to the intermediate values, not to the result: a
+                    # side that is exactly 0 (sin² + cos² − 1) still shows ~1e-97 of it. So evaluate
+                    # again at twice the precision: a real difference is the same at both (to
+                    # HP_RTOL), rounding shrinks by ~2**-HP_BITS.
+                    with mpmath.workprec(2 * HP_BITS):
+                        lv2, rv2 = (_as_scalar(_hp_apply(e, env, kind, left, right)) for e in (lhs, rhs))
                         nonzero = np.vectorize(
-                            lambda a, b: abs(a - b) > HP_RTOL * max(abs(a), abs(b)), otypes=[bool])(lv, rv)
+                            lambda a, b, a2, b2: abs(a2 - b2) > 0
+                            and abs(abs(a2 - b2) - abs(a - b)) <= HP_RTOL * abs(a2 - b2),
+                            otypes=[bool])(lv, rv, lv2, rv2)
                 gap = float(np.max(gaps, initial=0.0))
                 what = ("|lhs - rhs|" if entry is None and not project else
                         f"entry {tuple(int(k) for k in entry)} |lhs - rhs|" if entry is not None else
@@ -882,6 +891,9 @@ def _draw_point(rng, mats, scalars, dims, real: bool) -> dict:
         point[m.name] = draw(tuple(int(sp.sympify(s).subs(sub)) for s in m.shape))
     for s in scalars:
         value = draw()
+        if s.is_integer:  # e.g. a dimension name used as a scalar: an integer (sizes >= 3 if positive)
+            point[s.name] = int(rng.integers(lo, hi + 1) if s.is_positive else rng.integers(-hi, hi + 1))
+            continue
         if s.is_positive:
             value = abs(rng.standard_normal()) + 0.5  # positive symbols get positive reals
         elif s.is_real:
@@ -1011,7 +1023,10 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
             continue
         tested += 1
         all_bounded = all_bounded and bounded
-        scale = max(float(np.max(np.abs(lv))), float(np.max(np.abs(rv))), np.finfo(float).tiny)
+        # relative to the values and, where known, to the intermediates' magnitudes (the rounding bound
+        # over TOL_FACTOR·EPS): a side that is exactly 0 would otherwise make any rounding "relative 1"
+        size = float(np.max(tol)) / (TOL_FACTOR * EPS) if bounded and TOL_FACTOR > 0 else 0.0
+        scale = max(float(np.max(np.abs(lv))), float(np.max(np.abs(rv))), size, np.finfo(float).tiny)
         worst_rel = max(worst_rel, float(np.max(diff)) / scale)
         if excess > 0:
             # confirm exactly (at least as sensitive as the rounding-bound detection)

@@ -639,3 +639,24 @@ def test_sympy_floats_are_approximate_in_every_stage(prove):
     assert verify_chain([B / 3, sp.Float(1 / 3) * B], prove=prove).ok
     assert verify_chain([sp.Float(0.1) * x + sp.Float(0.2) * x, sp.Float(0.3) * x], prove=prove).ok
     assert not verify_chain([B / 3, sp.Float(0.3334) * B], prove=prove).ok
+
+
+@pytest.mark.parametrize("prove", [True, False])
+@pytest.mark.parametrize("steps", [
+    ["(sin(x)**2 + cos(x)**2)*A - A", "0"],
+    ["(1/(1 + exp(-x)))*(1 - 1/(1 + exp(-x)))*A - exp(-x)/(1 + exp(-x))**2*A", "0"],
+    ["sin(x)**2 + cos(x)**2 - 1", "0"],
+], ids=["pythagoras-matrix", "sigmoid-derivative-matrix", "pythagoras-scalar"])
+def test_a_true_step_with_an_exactly_zero_side_passes_the_high_precision_recheck(steps, prove):
+    """At 320 bits a side that is exactly 0 still carries ~1e-97 of rounding from its intermediates;
+    the re-check must not read that as a difference (it compares two precisions)."""
+    result = verify_chain(steps, matrices={"A": ("n", "n")}, prove=prove)
+    assert result.ok, str(result)
+
+
+@pytest.mark.parametrize("prove", [True, False])
+def test_a_dimension_name_used_as_a_scalar_is_drawn_as_an_integer(prove):
+    # with A n×n, n is a positive integer: sin(πn/2)² = (1 − (−1)ⁿ)/2 holds for every integer n
+    result = verify_chain(["sin(pi*n/2)**2", "(1 - (-1)**n)/2"], matrices={"A": ("n", "n")}, prove=prove)
+    assert result.ok, str(result)
+    assert not verify_chain(["sin(pi*n/2)**2", "(1 + (-1)**n)/2"], matrices={"A": ("n", "n")}, prove=prove).ok
