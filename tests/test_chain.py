@@ -404,19 +404,41 @@ def _distributivity(release):
 
 
 def test_a_proof_over_its_cpu_budget_falls_back_to_random_testing(monkeypatch):
-    from derivations import chain
+    from derivations.chain import symbolic
 
-    monkeypatch.setattr(chain, "PROOF_BUDGET", 0.05)  # 50 ms of CPU
-    monkeypatch.setattr(chain, "WALL_FACTOR", 1000)  # 50 s: only the CPU budget can stop it before the 5 s net
+    monkeypatch.setattr(symbolic, "PROOF_BUDGET", 0.05)  # 50 ms of CPU
+    monkeypatch.setattr(symbolic, "WALL_FACTOR", 1000)  # 50 s: only the CPU budget can stop it before the 5 s net
     _distributivity(_stalled_prover(monkeypatch, busy=True))
 
 
 def test_a_proof_starved_of_cpu_stops_at_the_wall_clock_cap(monkeypatch):
-    from derivations import chain
+    from derivations.chain import symbolic
 
-    monkeypatch.setattr(chain, "PROOF_BUDGET", 1.0)  # 1 CPU second: never reached, the stalled prover sleeps
-    monkeypatch.setattr(chain, "WALL_FACTOR", 0.2)  # 0.2 s of wall clock
+    monkeypatch.setattr(symbolic, "PROOF_BUDGET", 1.0)  # 1 CPU second: never reached, the stalled prover sleeps
+    monkeypatch.setattr(symbolic, "WALL_FACTOR", 0.2)  # 0.2 s of wall clock
     _distributivity(_stalled_prover(monkeypatch, busy=False))
+
+
+def test_a_constant_set_on_the_package_reaches_the_stage_that_reads_it(monkeypatch):
+    """derivations.chain is a package whose stages read their constants from their own modules;
+    setting one on the package (as when chain was one module) must still take effect there.
+    PROOF_BUDGET: the sleeping prover uses no CPU and each of its rewrites waits 5 s; the wall cap
+    is 0.01 s x 100 = 1 s if the budget took effect, 2.0 s x 100 = 200 s (the prover finishes and
+    proves the step) if it did not.
+    TOL_FACTOR = 0: every rounding error trips the float stage (see the false-alarm test below)."""
+    from derivations import chain
+    from derivations.chain import float_eval, symbolic
+
+    monkeypatch.setattr(chain, "PROOF_BUDGET", 0.01)
+    monkeypatch.setattr(chain, "WALL_FACTOR", 100)
+    assert (symbolic.PROOF_BUDGET, symbolic.WALL_FACTOR) == (chain.PROOF_BUDGET, chain.WALL_FACTOR) == (0.01, 100)
+    _distributivity(_stalled_prover(monkeypatch, busy=False))
+    monkeypatch.setattr(chain, "TOL_FACTOR", 0)
+    assert float_eval.TOL_FACTOR == chain.TOL_FACTOR == 0
+    steps = ["(A*(B + C)).T", "(A*B + A*C).T", "B.T*A.T + C.T*A.T"]
+    result = verify_chain(steps, matrices={"A": ("n", "m"), "B": ("m", "k"), "C": ("m", "k")}, prove=False)
+    assert result.ok, str(result)
+    assert any("float64 exceeded its tolerance" in c.detail for c in result.steps), str(result)
 
 
 # --- regressions: Trace, float-invisible differences, many dimensions, confirmation, names --------
@@ -554,9 +576,9 @@ def test_a_small_relative_change_is_a_confirmed_counterexample(prove):
 def test_a_float_false_alarm_is_overruled_by_exact_arithmetic(monkeypatch):
     """With a zero tolerance every rounding error trips the float stage; the exact re-evaluation
     shows the sides agree at those points, so a true step still passes (was: 'NOT confirmed')."""
-    from derivations import chain
+    from derivations.chain import float_eval
 
-    monkeypatch.setattr(chain, "TOL_FACTOR", 0)
+    monkeypatch.setattr(float_eval, "TOL_FACTOR", 0)
     steps = ["(A*(B + C)).T", "(A*B + A*C).T", "B.T*A.T + C.T*A.T"]
     result = verify_chain(steps, matrices={"A": ("n", "m"), "B": ("m", "k"), "C": ("m", "k")}, prove=False)
     assert result.ok, str(result)

@@ -1,0 +1,258 @@
+"""The checker: :func:`verify_chain` runs each step through the shape, symbolic and numeric stages
+(:func:`_check_step`) and collects a :class:`ChainResult`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..claims import Check
+from . import float_eval, symbolic
+from .exact_eval import _exact_differs
+from .float_eval import _NON_ANALYTIC, _compare, _independent_differs, _Unsupported
+from .parsing import IllFormed, parse
+from .shapes import _fmt, _free, _same, _trace_squares, shape_of
+from .symbolic import _symbolic
+
+#: Random points per unproved step.  A false identity is a nonzero analytic
+#: function of the entries, which vanishes on a set of measure zero, so one
+#: continuous random point already refutes it with probability 1; 4 points
+#: with different sizes guard against size coincidences.
+POINTS = 4
+#: Sizes drawn for dimension symbols: distinct, in [3, 8] (>= 3, see above;
+#: <= 8 keeps evaluation cheap); with more than 4 dimension names the upper end grows
+#: to 3 + len(dims) + 1, so distinct sizes always exist (7+ names used to crash).
+SIZE_RANGE = (3, 8)
+
+
+@dataclass
+class ChainResult:
+    """What :func:`verify_chain` found.
+
+    ``ok``: every step holds; ``first_failure``: index i of the first failing
+    step ``steps[i] -> steps[i+1]`` (None if none); ``steps``: one
+    :class:`~derivations.claims.Check` per step; ``counterexample``: the first
+    failing step's counterexample (every free symbol name, dimension names
+    included, to a number or array), None if none; ``counterexamples``: one
+    per step (None where the step holds); ``proved``: per step, True if
+    proved symbolically; ``points``: per step, random points tested.
+    """
+
+    expressions: list[sp.Basic]
+    steps: list[Check] = field(default_factory=list)
+    counterexamples: list[dict | None] = field(default_factory=list)
+    proved: list[bool] = field(default_factory=list)
+    points: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.steps)
+
+    @property
+    def first_failure(self) -> int | None:
+        return next((i for i, c in enumerate(self.steps) if not c.ok), None)
+
+    @property
+    def counterexample(self) -> dict | None:
+        i = self.first_failure
+        return None if i is None else self.counterexamples[i]
+
+    def lines(self) -> list[str]:
+        """One line per step: ``✓ proved``, ``✓ tested on N points`` or ``✗ reason``."""
+        out = []
+        for i, check in enumerate(self.steps):
+            head = f"step {i + 1}: {_show(self.expressions[i])}  =  {_show(self.expressions[i + 1])}"
+            if check.ok:
+                mark = "✓ proved" if self.proved[i] else f"✓ tested on {self.points[i]} points (not proved)"
+            else:
+                mark = f"✗ {check.detail}"
+            out.append(f"{head}: {mark}")
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def _show(e: Any) -> str:
+    return e if isinstance(e, str) else sp.sstr(e)
+
+
+def _draw_point(rng, mats, scalars, dims, real: bool) -> dict:
+    """A random point: distinct sizes >= 3 for ``dims``, standard (complex) normal entries."""
+    lo, hi = SIZE_RANGE
+    hi = max(hi, lo + len(dims) + 1)  # room for len(dims) distinct sizes, with a choice left over
+    sizes = rng.choice(np.arange(lo, hi + 1), size=len(dims), replace=False) if dims else []
+    point: dict[str, Any] = {d.name: int(s) for d, s in zip(dims, sizes)}
+    sub = {d: sp.Integer(point[d.name]) for d in dims}
+
+    def draw(shape=()):
+        z = rng.standard_normal(shape)
+        return z if real else z + 1j * rng.standard_normal(shape)
+
+    for m in mats:
+        point[m.name] = draw(tuple(int(sp.sympify(s).subs(sub)) for s in m.shape))
+    for s in scalars:
+        value = draw()
+        if s.is_integer:  # e.g. a dimension name used as a scalar: an integer (sizes >= 3 if positive)
+            point[s.name] = int(rng.integers(lo, hi + 1) if s.is_positive else rng.integers(-hi, hi + 1))
+            continue
+        if s.is_positive:
+            value = abs(rng.standard_normal()) + 0.5  # positive symbols get positive reals
+        elif s.is_real:
+            value = rng.standard_normal()
+        point[s.name] = complex(value) if np.iscomplexobj(value) else float(value)
+    return point
+
+
+def _fmt_number(v) -> str:
+    v = complex(v)
+    return f"{v.real:.4g}" if v.imag == 0 else f"{v.real:.4g}{v.imag:+.4g}j"
+
+
+def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check, dict | None, bool, int]:
+    name = f"step {i + 1}"
+    problems: list[str] = []
+    # a literal 0 opposite a matrix is that matrix's zero (SymPy turns 0*A and A - A into the scalar 0)
+    if lhs == 0 and isinstance(rhs, sp.MatrixExpr):
+        lhs = sp.ZeroMatrix(*rhs.shape)
+    if rhs == 0 and isinstance(lhs, sp.MatrixExpr):
+        rhs = sp.ZeroMatrix(*lhs.shape)
+    ls, rs = shape_of(lhs, problems), shape_of(rhs, problems)
+    _trace_squares(sp.Tuple(lhs, rhs), problems)
+    if not problems and (ls is None) != (rs is None):
+        s = ls if ls is not None else rs
+        if not (_same(s[0], 1) and _same(s[1], 1)):
+            problems.append(f"left side is {_fmt(ls)} but right side is {_fmt(rs)}")
+    elif not problems and ls is not None and not (_same(ls[0], rs[0]) and _same(ls[1], rs[1])):
+        problems.append(f"left side {sp.sstr(lhs)} is {_fmt(ls)} but right side {sp.sstr(rhs)} is {_fmt(rs)}")
+    mats, scalars, dims = _free(sp.Tuple(lhs, rhs))
+    real = any(lhs.has(f) or rhs.has(f) for f in _NON_ANALYTIC)
+    rng = np.random.default_rng([seed, i])
+    if problems:
+        point = _draw_point(rng, mats, scalars, dims, real=True)
+        differs, how = _independent_differs(lhs, rhs, point, dims)
+        sizes = ", ".join(f"{d.name}={point[d.name]}" for d in dims)
+        note = f"; at {sizes}: {how}" if differs and sizes else ""
+        return Check("shape", False, f"{name}: {problems[0]} (not equal for general sizes){note}"), point, False, 0
+    where = "real" if real else "complex"
+
+    def at(point) -> str:
+        sizes = ", ".join(f"{d.name}={point[d.name]}" for d in dims)
+        return f" ({sizes})" if sizes else ""
+
+    verdict, why = _symbolic(lhs, rhs, symbolic.PROOF_BUDGET) if prove else (None, "")
+    if verdict is True:
+        scope = "for all sizes " if mats else ""
+        how = "doit/expand" if mats else "expand/cancel/simplify"
+        return Check("symbolic", True, f"{name}: proved {scope}(lhs - rhs reduces to 0 by {how})"), None, True, 0
+    if verdict is False:
+        # refuted symbolically; the sides differ at almost every point: confirm one exactly
+        for _ in range(3):
+            point = _draw_point(rng, mats, scalars, dims, real)
+            differs, how = _exact_differs(lhs, rhs, point)
+            if differs:
+                return (Check("symbolic", False, f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); at a "
+                              f"random {where} point{at(point)}: {how}"), point, False, 0)
+        # never confirmed (an exotic form): the numeric stage decides
+    worst_rel, tested, attempts, all_bounded = 0.0, 0, 0, True
+    exact_note, passed = "", []
+    while tested < POINTS and attempts < 4 * POINTS:  # redraw points where a side is not finite
+        attempts += 1
+        point = _draw_point(rng, mats, scalars, dims, real)
+        try:
+            excess, diff, tol, idx, lv, rv, bounded = _compare(lhs, rhs, point, dims)
+        except _Unsupported as exc:
+            return Check("error", False, f"{name}: cannot evaluate {exc} numerically; not proved either"), None, False, 0
+        if not (np.all(np.isfinite(lv)) and np.all(np.isfinite(rv))):
+            continue
+        tested += 1
+        all_bounded = all_bounded and bounded
+        # relative to the values and, where known, to the intermediates' magnitudes (the rounding bound
+        # over TOL_FACTOR·EPS): a side that is exactly 0 would otherwise make any rounding "relative 1"
+        size = (float(np.max(tol)) / (float_eval.TOL_FACTOR * float_eval.EPS)
+                if bounded and float_eval.TOL_FACTOR > 0 else 0.0)
+        scale = max(float(np.max(np.abs(lv))), float(np.max(np.abs(rv))), size, np.finfo(float).tiny)
+        worst_rel = max(worst_rel, float(np.max(diff)) / scale)
+        if excess > 0:
+            # confirm exactly (at least as sensitive as the rounding-bound detection)
+            differs, how = _exact_differs(lhs, rhs, point, entry=idx if len(idx) == 2 else None)
+            if differs is False and len(idx) == 2:  # that entry agrees exactly: any other entry?
+                differs, how = _exact_differs(lhs, rhs, point, project=True)
+            if differs is None:  # exact path unavailable: float64 lambdify with the detection tolerance
+                differs, fhow = _independent_differs(lhs, rhs, point, dims, tol=tol)
+                how = f"{how}; {fhow}"
+            elif differs is False:  # a float false alarm: exact arithmetic shows the sides agree here
+                exact_note = f"; float64 exceeded its tolerance at a point where {how}"
+                passed.append(point)
+                continue
+            entry = f" entry {tuple(int(k) for k in idx)}" if idx else ""
+            detail = (f"{name}: lhs ≠ rhs at a random {where} point{at(point)}:{entry} lhs = {_fmt_number(lv[idx])}, "
+                      f"rhs = {_fmt_number(rv[idx])}, |diff| = {float(diff[idx]):.3g} > tolerance {float(tol[idx]):.3g} "
+                      f"({'rounding bound' if bounded else f'fallback {float_eval.FALLBACK_RTOL:g} relative'}); {how}")
+            if not differs:
+                return Check("numeric", False, detail + " (NOT confirmed)", max_error=worst_rel), None, False, tested
+            return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
+        passed.append(point)
+    if tested == 0:
+        return Check("numeric", False, f"{name}: no random point gave finite values on both sides"), None, False, 0
+    if not exact_note and (lhs.has(sp.Float) or rhs.has(sp.Float)):
+        # Float constants carry float precision themselves: below it there is nothing to resolve
+        exact_note = "; no exact re-check (the step has Float constants, themselves approximate)"
+    if not exact_note:
+        # float64 cannot see a difference below its rounding bound (x**2 vs x**2 + 1e-20 under an
+        # unproved form): re-evaluate exactly at the cheapest tested point before passing
+        point = min(passed, key=lambda p: sum(p[d.name] for d in dims))
+        differs, how = _exact_differs(lhs, rhs, point, project=True)
+        if differs:
+            return (Check("counterexample", False, f"{name}: lhs ≠ rhs at a random {where} point{at(point)} although "
+                          f"float64 agrees within its rounding bound: {how}", max_error=worst_rel), point, False, tested)
+        exact_note = "; " + (how.replace("re-evaluated", "re-evaluated at one point") if differs is False
+                             else f"no exact re-check ({how})")
+    return (Check("numeric", True, f"{name}: not proved; equal at {tested} random {where} points with distinct sizes "
+                  f">= 3, max relative |lhs - rhs| {worst_rel:.2g} within "
+                  + (f"{float_eval.TOL_FACTOR}·u times the forward rounding bound" if all_bounded
+                     else f"the fallback tolerance {float_eval.FALLBACK_RTOL:g} relative") + exact_note,
+                  max_error=worst_rel), None, False, tested)
+
+
+def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0, prove: bool = True) -> ChainResult:
+    """Check every step ``steps[i] -> steps[i+1]`` of a chain of equalities.
+
+    ``steps``: SymPy expressions (scalar, or matrix expressions over
+    ``MatrixSymbol``s with numeric or symbolic sizes) or strings (see
+    :func:`parse`); ``matrices`` maps a name used in strings to its
+    ``(rows, cols)``.  ``seed`` fixes the random points.  Later steps are
+    checked even after a failure.  ``prove=False`` skips the symbolic stage
+    (every step is then tested numerically).  Bad input raises ``ValueError``.
+    """
+    if isinstance(steps, (str, sp.Basic)) or not hasattr(steps, "__len__") or len(steps) < 2:
+        raise ValueError(f"steps={steps!r}; expected a list of at least 2 expressions")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed={seed!r}; expected a non-negative integer")
+    exprs: list[Any] = []
+    for k, s in enumerate(steps):
+        if isinstance(s, str):
+            try:
+                exprs.append(parse(s, matrices))
+            except IllFormed as exc:
+                exprs.append(exc)
+        elif isinstance(s, (sp.Basic, int, float, complex)):
+            exprs.append(sp.sympify(s))
+        else:
+            raise ValueError(f"steps[{k}] is a {type(s).__name__}; expected a SymPy expression or a string")
+    result = ChainResult([s if isinstance(s, str) or isinstance(e, IllFormed) else e for s, e in zip(steps, exprs)])
+    for i in range(len(exprs) - 1):
+        lhs, rhs = exprs[i], exprs[i + 1]
+        bad = lhs if isinstance(lhs, IllFormed) else rhs if isinstance(rhs, IllFormed) else None
+        if bad is not None:
+            check, cex, proved, pts = Check("shape", False, f"step {i + 1}: ill-formed, {bad}"), None, False, 0
+        else:
+            check, cex, proved, pts = _check_step(i, lhs, rhs, int(seed), bool(prove))
+        result.steps.append(check)
+        result.counterexamples.append(cex)
+        result.proved.append(proved)
+        result.points.append(pts)
+    return result
