@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -682,3 +683,15 @@ def test_a_dimension_name_used_as_a_scalar_is_drawn_as_an_integer(prove):
     result = verify_chain(["sin(pi*n/2)**2", "(1 - (-1)**n)/2"], matrices={"A": ("n", "n")}, prove=prove)
     assert result.ok, str(result)
     assert not verify_chain(["sin(pi*n/2)**2", "(1 + (-1)**n)/2"], matrices={"A": ("n", "n")}, prove=prove).ok
+
+
+@pytest.mark.parametrize("steps", [["x", "x + 1e400"], ["exp(x*10**3)", "exp(x*10**3) + 1"],
+                                   ["sin(2*x*10**40)", "2*sin(x*10**40)*cos(x*10**40)"]])
+def test_overflowing_evaluations_emit_no_warning_and_never_pass(steps):
+    # points where a side overflows are skipped (pytest makes any RuntimeWarning an error here)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = verify_chain(steps, prove=False)
+    assert result.steps[0].method in ("numeric", "counterexample")
+    if steps[1].endswith("+ 1") or "1e400" in steps[1]:
+        assert not result.ok

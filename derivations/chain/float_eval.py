@@ -125,8 +125,9 @@ def _compare(lhs, rhs, point, dims):
     """(max |lhs - rhs| - tol, max |diff|, worst entry index, lhs, rhs values) at ``point``."""
     env = dict(point)
     try:
-        lv, lb = _evaluate(lhs, env)
-        rv, rb = _evaluate(rhs, env)
+        with np.errstate(all="ignore"):  # overflow to inf / NaN: non-finite values are detected by the caller
+            lv, lb = _evaluate(lhs, env)
+            rv, rb = _evaluate(rhs, env)
         bounded = True
     except _Unsupported:  # e.g. an inverse: evaluate through lambdify, with the fallback tolerance
         mats, scalars, _ = _free(sp.Tuple(lhs, rhs))
@@ -140,12 +141,13 @@ def _compare(lhs, rhs, point, dims):
     lv, rv, lb, rb = (_as_scalar(a) for a in (lv, rv, lb, rb))
     if lv.shape != rv.shape:
         raise ShapeError(f"sides evaluate to shapes {lv.shape} and {rv.shape}")
-    diff = np.abs(lv - rv)
-    if bounded:
-        tol = TOL_FACTOR * EPS * (lb + rb)  # both sides' first-order rounding bounds
-    else:
-        tol = FALLBACK_RTOL * np.maximum(np.maximum(np.abs(lv), np.abs(rv)), 1.0)
-    excess = diff - tol
+    with np.errstate(all="ignore"):  # inf - inf where a side overflowed: the caller skips such points
+        diff = np.abs(lv - rv)
+        if bounded:
+            tol = TOL_FACTOR * EPS * (lb + rb)  # both sides' first-order rounding bounds
+        else:
+            tol = FALLBACK_RTOL * np.maximum(np.maximum(np.abs(lv), np.abs(rv)), 1.0)
+        excess = diff - tol
     idx = np.unravel_index(int(np.argmax(excess)), np.shape(excess)) if np.ndim(excess) else ()
     return excess[idx], diff, tol, idx, lv, rv, bounded
 
