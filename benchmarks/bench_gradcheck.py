@@ -1,6 +1,6 @@
 """Cost and accuracy of numeric.gradcheck: each method on 40 elements, the directional check on 203,530.
 
-Run on demand: ``/work/venv/bin/python benchmarks/bench_gradcheck.py [--repeat R]``.
+Run on demand: ``python benchmarks/bench_gradcheck.py [--repeat R]``.
 The test function is f(x) = Σ exp(x)(2 + sin x) at a seeded point in [-1, 1] (gradient
 e^x(2 + sin x + cos x), known exactly), so every figure comes with its maximum relative error.
 203,530 = 784·256 + 256 + 256·10 + 10, the parameter count of the chapter's MLP([784, 256, 10]).

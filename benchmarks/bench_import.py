@@ -1,6 +1,6 @@
 """Time of ``import numeric`` in a fresh interpreter (target <= 0.2 s) and proof that it does not import SymPy.
 
-Run on demand: ``/work/venv/bin/python benchmarks/bench_import.py [--repeat R]``.
+Run on demand: ``python benchmarks/bench_import.py [--repeat R]``.
 Each repeat starts a new Python process that times ``import numeric`` with ``time.perf_counter`` and
 reports whether ``sympy`` (or scipy, matplotlib, sklearn, torch: heavy modules numeric loads only when
 used) is in ``sys.modules`` afterwards; the script exits 1 if SymPy was imported or the target is missed.

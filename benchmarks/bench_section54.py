@@ -1,6 +1,6 @@
 """Time section 5.4: every claim's verify() (in chapter order, one process) and the numeric kernels.
 
-Run on demand: ``/work/venv/bin/python benchmarks/bench_section54.py [--examples N] [--repeat R]``.
+Run on demand: ``python benchmarks/bench_section54.py [--examples N] [--repeat R]``.
 Claims share cached SymPy derivations, so the first claim of a kind pays for them; the total is what
 ``mlp-derivations verify --section 5.4`` costs.  Also prints the study note's percentile (5.4.exploding).
 """

@@ -1,6 +1,6 @@
 """Wall time of the test suite: ``python -m pytest -q`` in a fresh process, with pytest's summary line.
 
-Run on demand: ``/work/venv/bin/python benchmarks/bench_tests.py [pytest args ...]``, e.g.
+Run on demand: ``python benchmarks/bench_tests.py [pytest args ...]``, e.g.
 ``benchmarks/bench_tests.py`` (the whole suite, as the README's test command runs it) or
 ``benchmarks/bench_tests.py tests/test_gradcheck.py``.  Set ``MLP_DERIVATIONS_PROFILE`` (dev, ci,
 thorough) to time another Hypothesis profile.  ``--durations`` lists the slowest tests.  The whole

@@ -1,6 +1,6 @@
 """Wall time of ``mlp-derivations verify`` in a fresh interpreter: section 5.1 (target <= 3 s) and everything.
 
-Run on demand: ``/work/venv/bin/python benchmarks/bench_verify.py [--repeat R] [--section S ...] [--skip-all] [--examples N]``.
+Run on demand: ``python benchmarks/bench_verify.py [--repeat R] [--section S ...] [--skip-all] [--examples N]``.
 Each run is ``python -m derivations verify --json [--section S]`` in a new process, so the time includes
 starting Python, importing SymPy and registering every claim, exactly what a user waits for.  The best of
 R runs is the figure least disturbed by other load on the machine; the median is printed too.  The

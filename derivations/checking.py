@@ -16,33 +16,10 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from .claims import Check, Context
+from .check import Check, is_zero
+from .claims import Context
 
 __all__ = ["hypothesis_check", "is_zero", "symbolic_equal", "symbolic_true"]
-
-
-def is_zero(expr: Any) -> bool:
-    """True iff SymPy can show ``expr`` (scalar or matrix) is identically zero.
-
-    Tries cheap rewrites before ``simplify``; never guesses: an expression
-    SymPy cannot reduce counts as not proved.
-    """
-    if isinstance(expr, (sp.MatrixBase, sp.MatrixExpr)):
-        expr = sp.Matrix(expr.as_explicit()) if isinstance(expr, sp.MatrixExpr) else expr
-        return all(is_zero(entry) for entry in expr)
-    expr = sp.sympify(expr)
-    if expr.is_zero:
-        return True
-    for attempt in (
-        sp.expand,
-        sp.cancel,
-        lambda e: sp.simplify(e),
-        lambda e: sp.simplify(e.rewrite(sp.exp)),
-        lambda e: sp.simplify(sp.expand(e.rewrite(sp.exp), power_exp=True)),
-    ):
-        if attempt(expr) == 0:
-            return True
-    return False
 
 
 def symbolic_equal(lhs: Any, rhs: Any, what: str, *, method: str = "symbolic") -> Check:

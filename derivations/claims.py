@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .check import METHODS, Check
+
 __all__ = [
     "CHAPTER_ORDER",
     "CLAIMS",
@@ -38,19 +40,6 @@ __all__ = [
     "claims",
     "register",
 ]
-
-#: The ways a check can verify a claim (DESIGN.md).  ``"error"`` marks a check
-#: function that raised: the claim's verdict is then undetermined.
-METHODS = (
-    "symbolic",
-    "symbolic-sized",
-    "numeric",
-    "finite-difference",
-    "statistical",
-    "counterexample",
-    "shape",
-    "error",
-)
 
 #: Claim ids in the order of CHAPTER.md.  Ids not listed here (errata and any
 #: claim added later) follow the listed ones of their section, errata last,
@@ -67,37 +56,6 @@ CHAPTER_ORDER = (
 
 #: Hypothesis examples per numeric check when ``verify`` is given none.
 DEFAULT_EXAMPLES = 25
-
-
-@dataclass(frozen=True)
-class Check:
-    """One way of verifying a claim, and what it found.
-
-    ``method`` is one of :data:`METHODS`; ``detail`` is one human line;
-    ``max_error`` is the largest error the check measured (absolute or
-    relative, as ``detail`` says), or None where no error is measured.
-    """
-
-    method: str
-    ok: bool
-    detail: str
-    max_error: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(
-                f"method={self.method!r} is not a check method; expected one of {', '.join(METHODS)}"
-            )
-        if not isinstance(self.ok, (bool, np.bool_)):
-            raise ValueError(f"ok={self.ok!r} must be a bool")
-        object.__setattr__(self, "ok", bool(self.ok))
-        if self.max_error is not None:
-            object.__setattr__(self, "max_error", float(self.max_error))
-
-    def __str__(self) -> str:
-        mark = "ok" if self.ok else "FAIL"
-        err = "" if self.max_error is None else f" (max error {self.max_error:.3g})"
-        return f"[{self.method}: {mark}] {self.detail}{err}"
 
 
 @dataclass(frozen=True)

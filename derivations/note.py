@@ -1,4 +1,4 @@
-"""Errata of the study note (``/work/shared/seed/000_d0943e9eba203bc5.txt``), each refuted by a check.
+"""Errata of the study note (the project's ``seed/000_d0943e9eba203bc5.txt``), each refuted by a check.
 
 Every claim here is registered with ``expected=False``: it states what the
 note writes, and a check with ``ok=False`` (a failing chain step, a shape

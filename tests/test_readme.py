@@ -24,7 +24,7 @@ COMMANDS = (
 def _sources_digest() -> str:
     """A hash of every source file a claim's methods could depend on (the cache key)."""
     digest = hashlib.sha256()
-    for path in sorted([*ROOT.glob("derivations/*.py"), *ROOT.glob("numeric/*.py")]):
+    for path in sorted([*ROOT.glob("derivations/**/*.py"), *ROOT.glob("numeric/**/*.py")]):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 

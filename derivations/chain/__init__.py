@@ -12,7 +12,7 @@
 2. **symbolic** -- ``lhs - rhs`` is rewritten (``doit`` + ``expand`` to a fixed
    point, which turns matrix expressions into canonical sums of products of
    non-commuting factors; scalar leftovers go through
-   :func:`derivations.checking.is_zero`) within :data:`PROOF_BUDGET` CPU seconds.
+   :func:`derivations.check.is_zero`) within :data:`PROOF_BUDGET` CPU seconds.
    A difference that reduces to something plainly nonzero (a nonzero exact
    constant such as 10**-20, which floating point cannot see; a nonzero multiple
    of a matrix symbol; see :func:`_nonzero`) fails here, with a point at which

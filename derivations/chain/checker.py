@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..claims import Check
+from ..check import Check
 from . import float_eval, symbolic
 from .exact_eval import _exact_differs
 from .float_eval import _NON_ANALYTIC, _compare, _independent_differs, _Unsupported

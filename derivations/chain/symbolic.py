@@ -95,7 +95,7 @@ def _symbolic(lhs: sp.Basic, rhs: sp.Basic, budget: float) -> tuple[bool | None,
     ``(False, why)`` if it reduces to something plainly nonzero (see :func:`_nonzero`: a
     nonzero exact constant such as 1e-20 that floating point cannot see, a nonzero multiple of
     a matrix symbol, ...), ``(None, "")`` otherwise.  Never guesses."""
-    from ..checking import is_zero
+    from ..check import is_zero
 
     outcome: list[tuple[bool | None, str]] = []
 
