@@ -34,7 +34,6 @@ NOTE_PRODUCT = np.array(
 )
 
 
-
 def _half_log_chi2_cgf(lam: float, n: int) -> float:
     """log E[exp(λ X)] for X = ½ ln χ²_n: E[(χ²_n)^{λ/2}] = 2^{λ/2} Γ(n/2 + λ/2) / Γ(n/2), λ > -n."""
     from scipy.special import gammaln  # lazy: keeps `import derivations` cheap
