@@ -1,11 +1,11 @@
 """Section 5.2: the book's MLP from scratch (``MLPScratch``) and minibatch SGD (``train``, ``evaluate``).
 
 Row-major minibatches (``X @ W + b``, one example per row) as in the book.
-The forward and backward passes are ``numeric.mlp.MLP``'s (claim 5.3.batch):
+The forward and backward passes are ``numeric.network.MLP``'s (claim 5.3.batch):
 there is no second backpropagation here, only the model's defaults, the SGD
 loop and the bookkeeping.  ``numeric.mlp`` re-exports ``MLPScratch`` and
-``train``; this module imports ``numeric.mlp`` only when a model is built, so
-either module may be imported first.
+``train`` with ``MLP``; this module imports ``numeric.network``, never
+``numeric.mlp``, so there is no import circle.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 from . import losses as _losses
 from ._validate import generator as _generator
 from ._validate import positive_int as _positive_int
+from .network import MLP
 
 __all__ = ["EpochStats", "MLPScratch", "evaluate", "train"]
 
@@ -44,7 +45,7 @@ class MLPScratch:
     ``lr=0.1`` (used by :func:`train` when it is given none).  ``rng``: a
     ``numpy.random.Generator`` (None: fresh and unseeded).  ``dtype``: float64
     (default) or float32.  ``.params = [W1, b1, W2, b2]``; ``forward`` and
-    ``loss_and_grads`` are those of the underlying ``numeric.mlp.MLP``
+    ``loss_and_grads`` are those of the underlying ``numeric.network.MLP``
     (``.net``), the loss being the mean softmax cross-entropy.
     """
 
@@ -59,8 +60,6 @@ class MLPScratch:
         *,
         dtype: object = np.float64,
     ) -> None:
-        from .mlp import MLP  # here, not at import: numeric.mlp imports this module at its end
-
         d = _positive_int("num_inputs", num_inputs)
         q = _positive_int("num_outputs", num_outputs)
         h = _positive_int("num_hiddens", num_hiddens)

@@ -9,7 +9,7 @@ from scipy.special import logsumexp
 
 import numeric.backprop as nbp
 from numeric import activations, gradcheck, losses
-from numeric import mlp as mlp_module
+from numeric import network as mlp_module  # the MLP core that numeric.mlp re-exports
 from numeric.mlp import MLP
 
 #: (widths, rows, seed): 1..4 layers of 1..6 units, 1..5 rows.

@@ -1,11 +1,9 @@
-"""The ``mlp-derivations`` command: a thin layer over the registry.
+"""``mlp-derivations verify`` (the default subcommand): every selected claim verified, as a table or JSON.
 
-Subcommands: ``verify`` (the default), ``chain``, ``train``, ``figures``.
-Each other subcommand lives in its own ``cli_<name>.py`` module exposing
-``add_arguments(parser)`` and ``run(args) -> int``.
-
-Exit status: 0 when every verdict matches its expectation, 1 when one does
-not, 2 for bad usage (one line on stderr, no traceback).
+``--section`` and ``--claim`` (both repeatable) select claims; ``--json`` prints
+one array with an object per claim instead of the table; ``-v`` prints every
+check's detail line.  Exit status 0 iff every claim's verdict matches its
+expectation, 1 otherwise, 2 for an unknown claim or section.
 """
 
 from __future__ import annotations
@@ -13,82 +11,23 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-from collections.abc import Sequence
 
-__all__ = ["main"]
-
-SUBCOMMANDS = ("verify", "chain", "train", "figures")
+from .common import UsageError, non_negative_int, positive_int
 
 
-class UsageError(Exception):
-    """Bad usage: reported on one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, no usage dump
-        raise UsageError(f"{self.prog}: {message}")
-
-
-def _positive_int(name: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = 0
-        if value < 1 or str(value) != text.strip():
-            raise argparse.ArgumentTypeError(f"{name} must be a positive integer, got {text!r}")
-        return value
-
-    return parse
-
-
-def _non_negative_int(name: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = -1
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"{name} must be a non-negative integer, got {text!r}")
-        return value
-
-    return parse
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="mlp-derivations",
-        description="Verify the mathematics of D2L chapter 5 (multilayer perceptrons).",
-    )
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-
-    verify = sub.add_parser("verify", help="verify the chapter's claims (the default)")
-    verify.add_argument("--section", action="append", metavar="S",
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--section", action="append", metavar="S",
                         help="only claims of this section, e.g. 5.3 (repeatable)")
-    verify.add_argument("--claim", action="append", metavar="ID",
+    parser.add_argument("--claim", action="append", metavar="ID",
                         help="only this claim id, e.g. 5.3.11 (repeatable)")
-    verify.add_argument("--json", action="store_true", help="print one JSON array instead of a table")
-    verify.add_argument("--examples", type=_positive_int("--examples"), default=None, metavar="N",
+    parser.add_argument("--json", action="store_true", help="print one JSON array instead of a table")
+    parser.add_argument("--examples", type=positive_int("--examples"), default=None, metavar="N",
                         help="Hypothesis examples per numeric check (default 25)")
-    verify.add_argument("--seed", type=_non_negative_int("--seed"), default=0, metavar="S",
+    parser.add_argument("--seed", type=non_negative_int("--seed"), default=0, metavar="S",
                         help="seed for every random draw (default 0)")
-    verify.add_argument("-v", "--details", action="store_true",
+    parser.add_argument("-v", "--details", action="store_true",
                         help="print every check's detail line, not only failures and errata")
-    verify.set_defaults(run=run_verify)
-
-    from . import cli_chain, cli_figures, cli_train
-
-    for name, module, text in (
-        ("chain", cli_chain, "check a chain of equalities step by step"),
-        ("train", cli_train, "train the chapter's MLP from scratch"),
-        ("figures", cli_figures, "write the chapter's figures as PNG"),
-    ):
-        p = sub.add_parser(name, help=text, description=text)
-        module.add_arguments(p)
-        p.set_defaults(run=module.run)
-    return parser
 
 
 def _selected(args: argparse.Namespace):
@@ -131,7 +70,7 @@ def _fmt_error(value: float | None) -> str:
     return "-" if value is None else f"{value:.1e}"
 
 
-def run_verify(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     chosen = _selected(args)
     results = []
     out = sys.stdout
@@ -186,24 +125,3 @@ def run_verify(args: argparse.Namespace) -> int:
 def finite_or_none(value: float | None) -> float | None:
     """``value`` for JSON: a non-finite number (inf, NaN) has no JSON form, so it is written as null."""
     return value if value is None or math.isfinite(value) else None
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help")):
-        argv = ["verify", *argv]
-    try:
-        args = build_parser().parse_args(argv)
-        return args.run(args)
-    except UsageError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("mlp-derivations: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # the reader went away (`mlp-derivations verify --json | head`): stop quietly. Point stdout at
-        # devnull so the interpreter's final flush does not raise again (Python docs, signal module).
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1

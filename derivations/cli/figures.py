@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .common import non_negative_int
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from .cli import _non_negative_int
-
     parser.add_argument("--out", metavar="DIR", required=True, help="directory to write the PNG files into (created if missing)")
-    parser.add_argument("--seed", type=_non_negative_int("--seed"), default=0, metavar="S",
+    parser.add_argument("--seed", type=non_negative_int("--seed"), default=0, metavar="S",
                         help="seed of the simulations and the training run (default 0)")
 
 
@@ -27,9 +27,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     import numpy as np
 
+    from derivations.training import default_run
     from numeric import plots
-
-    from .training import default_run
 
     try:
         _, history = default_run(args.seed)

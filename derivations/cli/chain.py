@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import re
 
-import numpy as np
+from .common import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,12 +34,16 @@ SHOW_ENTRIES = 9
 
 
 def _number(v) -> str:
+    import numpy as np
+
     if np.iscomplexobj(v):
         return f"{v.real:.4g}{v.imag:+.4g}j"
     return f"{float(v):.4g}"
 
 
 def _short(value) -> str:
+    import numpy as np  # here, not at import: building the parser needs no NumPy
+
     if isinstance(value, np.ndarray):  # the full entries are in verify_chain(...).counterexample
         kind = f"{value.shape[0]}×{value.shape[1]} {'complex' if np.iscomplexobj(value) else 'real'} array"
         if value.size > SHOW_ENTRIES:
@@ -50,8 +54,7 @@ def _short(value) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .chain import verify_chain
-    from .cli import UsageError
+    from derivations.chain import verify_chain
 
     if len(args.steps) < 2:
         raise UsageError("mlp-derivations chain: give at least two expressions, e.g. chain 'A*(B+C)' 'A*B + A*C'")

@@ -16,6 +16,8 @@ import os
 import sys
 from pathlib import Path
 
+from .common import non_negative_int, positive_int, positive_real
+
 #: The book's Fashion-MNIST run: 10 epochs (section 5.2.1.3).
 FASHION_EPOCHS = 10
 
@@ -26,36 +28,22 @@ INNER_BAR_BATCHES = 20
 TABLE_ROWS = 12
 
 
-def _positive_real(name: str):
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not (math.isfinite(value) and value > 0):
-            raise argparse.ArgumentTypeError(f"{name} must be a finite number > 0, got {text!r}")
-        return value
-
-    return parse
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from .cli import _non_negative_int, _positive_int
-    from .training import DEFAULT_EPOCHS
+    from derivations.training import DEFAULT_EPOCHS
 
     parser.add_argument("--data-dir", metavar="DIR", default=None,
                         help="train on Fashion-MNIST from the four IDX files in DIR (train-images-idx3-ubyte[.gz], "
                              "train-labels-idx1-ubyte[.gz], t10k-...); default: the embedded digits dataset")
-    parser.add_argument("--epochs", type=_positive_int("--epochs"), default=None, metavar="N",
+    parser.add_argument("--epochs", type=positive_int("--epochs"), default=None, metavar="N",
                         help=f"epochs (default {DEFAULT_EPOCHS} on the digits: with weights N(0, 0.01²) the logits "
                              f"start near 0 and SGD at lr 0.1 needs 80-100 epochs of 6 minibatches to pass 0.95 "
                              f"validation accuracy, so {DEFAULT_EPOCHS} leaves a margin; {FASHION_EPOCHS} on "
                              f"Fashion-MNIST, as in the book)")
-    parser.add_argument("--lr", type=_positive_real("--lr"), default=0.1, metavar="LR",
+    parser.add_argument("--lr", type=positive_real("--lr"), default=0.1, metavar="LR",
                         help="learning rate of minibatch SGD (default 0.1, the book's)")
-    parser.add_argument("--batch-size", type=_positive_int("--batch-size"), default=256, metavar="B",
+    parser.add_argument("--batch-size", type=positive_int("--batch-size"), default=256, metavar="B",
                         help="minibatch size (default 256, the book's)")
-    parser.add_argument("--seed", type=_non_negative_int("--seed"), default=0, metavar="S",
+    parser.add_argument("--seed", type=non_negative_int("--seed"), default=0, metavar="S",
                         help="seed of the initial weights and the shuffling (default 0)")
     parser.add_argument("--json", action="store_true",
                         help='print {"dataset": ..., "epochs": [{"epoch", "train_loss", "val_loss", "val_acc", '
@@ -142,10 +130,9 @@ def _unwritable(path: Path) -> str:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from derivations.training import DEFAULT_EPOCHS
     from numeric import data as datasets
     from numeric.training import MLPScratch, train
-
-    from .training import DEFAULT_EPOCHS
 
     try:
         if args.data_dir is None:
