@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from .checking import hypothesis_check, symbolic_equal
 from .claims import Check, Context, register
+from numeric.training import DEFAULT_EPOCHS  # the default run's epochs (re-exported)
 
 __all__ = ["BOOK_SIZES", "DEFAULT_EPOCHS", "parameter_count", "parameter_shapes"]
 
@@ -28,11 +29,6 @@ BOOK_SIZES = {d: 784, h: 256, q: 10}
 #: The book's parameter count, as printed (claim 5.2.params).
 BOOK_COUNT = 203_530
 
-#: Epochs of the default run on the digits: 120 × 6 minibatches. With weights
-#: N(0, 0.01²) the logits start near 0 and SGD at lr 0.1 needs ~80–100 epochs to
-#: pass 0.95 validation accuracy; 120 leaves a margin (measured: >= 0.956 for
-#: seeds 0–19, and the epoch loss fell every epoch up to 138 for all of them).
-DEFAULT_EPOCHS = 120
 
 #: "Far above chance" for 10 balanced classes (chance ≈ 0.1): at least 0.9, nine
 #: times chance. A predictor independent of the labels exceeds it on 297

@@ -67,6 +67,10 @@ def test_exit_status_is_one_when_a_claim_does_not_verify(monkeypatch, capsys):
         pytest.param(["verify", "--examples", "many"], "--examples must be a positive integer, got 'many'", id="examples-word"),
         pytest.param(["verify", "--seed", "-4"], "--seed must be a non-negative integer, got '-4'", id="seed-negative"),
         pytest.param(["verify", "--colour"], "unrecognized arguments: --colour", id="unknown-flag"),
+        pytest.param(["verify", "--examples", "1000000000"], "--examples 1000000000 is too many; expected at most 100,000",
+                     id="examples-unbounded"),
+        pytest.param(["verfiy"], "unknown command 'verfiy'; the commands are verify, list, chain", id="unknown-command"),
+        pytest.param(["list", "--section", "7.7"], "--section '7.7' has no claims; known sections: 5.1", id="list-section"),
     ],
 )
 def test_bad_usage_exits_two_with_one_line_naming_the_argument(argv, match, capsys):
@@ -130,3 +134,52 @@ def test_every_claim_has_a_section_title_and_latex():
     for c in derivations.claims():
         assert c.section and c.title and c.latex, c.id
         assert c._repr_latex_().startswith("$")
+
+
+def test_version_prints_the_distribution_version(capsys):
+    from derivations.cli import version
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"mlp-derivations {version()}"
+    assert version() != ""
+
+
+def test_list_names_every_claim_in_chapter_order_without_verifying(capsys, monkeypatch):
+    def no_verify(*args, **kwargs):
+        raise AssertionError("list must not verify")
+
+    from derivations.claims import Claim
+
+    monkeypatch.setattr(Claim, "verify", no_verify)
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [c.id for c in derivations.claims()]
+    assert any(line.startswith("note.5.1.collapse") and "(erratum of the study note)" in line for line in lines)
+    assert main(["list", "--section", "5.3"]) == 0
+    assert {line.split()[0] for line in capsys.readouterr().out.splitlines()} == {
+        c.id for c in derivations.claims() if c.section == "5.3"
+    }
+
+
+def test_the_table_wraps_long_titles_instead_of_cutting_them(capsys):
+    assert main(["verify", "--claim", "note.5.1.collapse"]) == 0
+    out = capsys.readouterr().out
+    claim = derivations.claim("note.5.1.collapse")
+    assert "…" not in out
+    rows = []
+    for line in out.splitlines()[2:]:
+        if line.lstrip().startswith(("✓", "✗")):
+            break
+        rows.append(line)
+    title_column = " ".join(line[len("note.5.1.collapse") + 2 :][:44].strip() for line in rows)
+    assert len(rows) > 1  # the title took more than one line
+    assert " ".join(claim.title.split()) in " ".join(title_column.split())
+
+
+def test_an_erratum_found_reads_as_the_notes_step_failing_not_as_a_failure(capsys):
+    assert main(["verify", "--claim", "note.5.1.collapse"]) == 0
+    out = capsys.readouterr().out
+    assert "erratum found" in out and "FAIL" not in out
+    assert "✗ the note's step 3 fails (shape): note's chain" in out

@@ -70,11 +70,17 @@ def test_figures_command_writes_the_five_pngs(tmp_path, capsys):
     assert capsys.readouterr().out.count("wrote ") == 5
 
 
-def test_figures_command_into_an_unwritable_place_prints_one_line(tmp_path, capsys):
+def test_figures_command_into_an_unwritable_place_prints_one_line(tmp_path, capsys, monkeypatch):
     from derivations.cli import main
 
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
+    import derivations.training
+
+    def no_training(seed):
+        raise AssertionError("the output directory must be checked before the training run")
+
+    monkeypatch.setattr(derivations.training, "default_run", no_training)
     assert main(["figures", "--out", str(blocker / "sub")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(blocker / "sub") in err

@@ -310,12 +310,14 @@ def test_train_draws_no_progress_bar_when_not_a_terminal():
     assert "training:" not in proc.stderr and "%|" not in proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("where", ["missing-dir", "a-directory"])
+@pytest.mark.parametrize("where", ["missing-dir", "a-directory", "not-png"])
 def test_train_refuses_an_unwritable_plot_path_before_training(tmp_path, capsys, where):
     from derivations.cli import main
 
-    plot = tmp_path / "no-such-dir" / "curves.png" if where == "missing-dir" else tmp_path
+    plot = {"missing-dir": tmp_path / "no-such-dir" / "curves.png", "a-directory": tmp_path,
+            "not-png": tmp_path / "curves.txt"}[where]
     assert main(["train", "--epochs", "2", "--plot", str(plot)]) == 1
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and f"cannot write --plot {plot}" in captured.err
     assert "training" not in captured.out  # nothing was trained and thrown away
+    assert not (tmp_path / "curves.txt").exists()

@@ -1,7 +1,7 @@
 """The ``mlp-derivations`` command: a thin layer over the registry.
 
-Subcommands: ``verify`` (the default), ``chain``, ``train``, ``figures``.
-Each lives in its own module of this package (``verify.py``, ``chain.py``,
+Subcommands: ``verify`` (the default), ``list``, ``chain``, ``train``, ``figures``.
+Each lives in its own module of this package (``verify.py``, ``listing.py``, ``chain.py``,
 ``train.py``, ``figures.py``) exposing ``add_arguments(parser)`` and
 ``run(args) -> int``; they share only :mod:`derivations.cli.common` (the
 usage error, the parser class, argument types).  This module assembles them.
@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from . import chain, figures, train, verify
+from . import listing
 from .common import Parser, UsageError
 
 __all__ = ["main"]
@@ -25,6 +26,7 @@ __all__ = ["main"]
 #: ``(name, module, help)`` of every subcommand, in the order ``--help`` lists them.
 _COMMANDS = (
     ("verify", verify, "verify the chapter's claims (the default)"),
+    ("list", listing, "list the claim ids and titles"),
     ("chain", chain, "check a chain of equalities step by step"),
     ("train", train, "train the chapter's MLP from scratch"),
     ("figures", figures, "write the chapter's figures as PNG"),
@@ -33,26 +35,45 @@ _COMMANDS = (
 SUBCOMMANDS = tuple(name for name, _, _ in _COMMANDS)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only that subcommand's arguments are added (the others'
+    ``add_arguments`` may import NumPy or the registry, which ``--help`` need not pay for)."""
     parser = Parser(
         prog="mlp-derivations",
         description="Verify the mathematics of D2L chapter 5 (multilayer perceptrons).",
     )
-    sub = parser.add_subparsers(dest="command", parser_class=Parser)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
     for name, module, text in _COMMANDS:
         # verify's own --help has no description line (as before the split); the others repeat their help
         p = sub.add_parser(name, help=text, description=None if name == "verify" else text)
-        module.add_arguments(p)
+        if command is None or name == command:
+            module.add_arguments(p)
         p.set_defaults(run=module.run)
     return parser
 
 
+def version() -> str:
+    """The installed distribution's version (``0+unknown`` when run from a source tree not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("mlp-derivations")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help")):
-        argv = ["verify", *argv]
     try:
-        args = build_parser().parse_args(argv)
+        if argv and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS:
+            raise UsageError(
+                f"mlp-derivations: unknown command {argv[0]!r}; the commands are {', '.join(SUBCOMMANDS)} "
+                f"(verify is the default: mlp-derivations --claim 5.3.11)"
+            )
+        if not argv or argv[0] not in (*SUBCOMMANDS, "-h", "--help", "--version"):
+            argv = ["verify", *argv]
+        args = build_parser(argv[0] if argv[0] in SUBCOMMANDS else None).parse_args(argv)
         return args.run(args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 
 from .common import non_negative_int
 
@@ -17,6 +19,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", required=True, help="directory to write the PNG files into (created if missing)")
     parser.add_argument("--seed", type=non_negative_int("--seed"), default=0, metavar="S",
                         help="seed of the simulations and the training run (default 0)")
+
+
+def _unwritable_dir(out: Path) -> str:
+    """Why the figures cannot be written into ``out`` ('' if they can): creates it (as ``write_figures``
+    would) and tries a file in it."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return ""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
     from derivations.training import default_run
     from numeric import plots
 
+    problem = _unwritable_dir(Path(args.out))
+    if problem:  # say so now, not after the training run and the simulations (~40 s)
+        print(f"mlp-derivations figures: cannot write to --out {args.out}: {problem}", file=sys.stderr)
+        return 1
     try:
         _, history = default_run(args.seed)
         paths = plots.write_figures(args.out, history=history, rng=np.random.default_rng(args.seed))

@@ -29,7 +29,7 @@ TABLE_ROWS = 12
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from derivations.training import DEFAULT_EPOCHS
+    from numeric.training import DEFAULT_EPOCHS
 
     parser.add_argument("--data-dir", metavar="DIR", default=None,
                         help="train on Fashion-MNIST from the four IDX files in DIR (train-images-idx3-ubyte[.gz], "
@@ -130,10 +130,21 @@ def _unwritable(path: Path) -> str:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from derivations.training import DEFAULT_EPOCHS
     from numeric import data as datasets
-    from numeric.training import MLPScratch, train
+    from numeric.training import DEFAULT_EPOCHS, MLPScratch, train
 
+    if args.plot is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            print("mlp-derivations train: --plot needs matplotlib: python -m pip install '.[plots]'", file=sys.stderr)
+            return 1
+        problem = _unwritable(Path(args.plot))
+        if not problem and Path(args.plot).suffix.lower() != ".png":
+            problem = f"expected a file name ending in .png (the figure is written as PNG), got {Path(args.plot).name!r}"
+        if problem:  # say so now, not after the training it would have thrown away
+            print(f"mlp-derivations train: cannot write --plot {args.plot}: {problem}", file=sys.stderr)
+            return 1
     try:
         if args.data_dir is None:
             data = datasets.load_digits()
@@ -147,16 +158,6 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"mlp-derivations train: {exc}", file=sys.stderr)
         return 1
-    if args.plot is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            print("mlp-derivations train: --plot needs matplotlib: python -m pip install '.[plots]'", file=sys.stderr)
-            return 1
-        problem = _unwritable(Path(args.plot))
-        if problem:  # say so now, not after the training it would have thrown away
-            print(f"mlp-derivations train: cannot write --plot {args.plot}: {problem}", file=sys.stderr)
-            return 1
     rng = np.random.default_rng(args.seed)
     model = MLPScratch(num_inputs=data.num_inputs, num_outputs=data.num_classes, lr=args.lr, rng=rng, dtype=dtype)
     show_bar = not args.json and sys.stdout.isatty() and sys.stderr.isatty()

@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
+import textwrap
 
 from .common import UsageError, non_negative_int, positive_int
 
@@ -66,17 +68,61 @@ def _verdict(claim, result) -> str:
     return "erratum found" if not result.holds else "ERRATUM NOT FOUND"
 
 
+_STEP = re.compile(r"\bstep (\d+):")
+
+
+def check_line(claim, check) -> str:
+    """One check as a line under its claim: ``✓ method: detail`` or ``✗ method: detail``.
+
+    Under an erratum (a claim of the study note expected to fail) a failing check is what the
+    project found, not a failure of the project: it reads ``✗ the note's step N fails (method): ...``
+    (or ``the note's statement fails`` where the detail names no step).
+    """
+    err = "" if check.max_error is None else f" (max error {check.max_error:.3g})"
+    if check.ok:
+        return f"✓ {check.method}: {check.detail}{err}"
+    if not claim.expected and check.method != "error":
+        step = _STEP.search(check.detail)
+        what = f"the note's step {step.group(1)} fails" if step else "the note's statement fails"
+        return f"✗ {what} ({check.method}): {check.detail}{err}"
+    return f"✗ {check.method}: {check.detail}{err}"
+
+
 def _fmt_error(value: float | None) -> str:
     return "-" if value is None else f"{value:.1e}"
 
 
+#: Column widths of the table: title and methods wrap onto further lines instead of being cut.
+TITLE_WIDTH = 44
+METHODS_WIDTH = 36
+
+
+def table_rows(claim, result, id_width: int) -> list[str]:
+    """The claim's row of the table, its title and methods wrapped within their columns."""
+    title = textwrap.wrap(claim.title, TITLE_WIDTH) or [""]
+    methods = textwrap.wrap(", ".join(result.methods), METHODS_WIDTH) or [""]
+    first = (claim.id, title[0], methods[0], _verdict(claim, result), _fmt_error(result.max_error), f"{result.seconds:.2f}s")
+    widths = (id_width, TITLE_WIDTH, METHODS_WIDTH, 17, 9, 7)
+    lines = ["  ".join(v.ljust(w) for v, w in zip(first, widths)).rstrip()]
+    for k in range(1, max(len(title), len(methods))):
+        more = ("", title[k] if k < len(title) else "", methods[k] if k < len(methods) else "")
+        lines.append("  ".join(v.ljust(w) for v, w in zip(more, widths)).rstrip())
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
+    from derivations.claims import MAX_EXAMPLES
+
+    if args.examples is not None and args.examples > MAX_EXAMPLES:
+        raise UsageError(
+            f"mlp-derivations verify: --examples {args.examples} is too many; expected at most {MAX_EXAMPLES:,} "
+            f"per check (the thorough test profile draws 1,000)"
+        )
     chosen = _selected(args)
     results = []
     out = sys.stdout
     id_width = max([len(c.id) for c in chosen] + [len("id")])
-    # the longest method list a claim has today is 55 characters; titles are cut at 44
-    widths = (id_width, 44, 55, 17, 9, 7)
+    widths = (id_width, TITLE_WIDTH, METHODS_WIDTH, 17, 9, 7)
     header = ("id", "title", "methods", "verdict", "max err", "time")
     if not args.json:
         print("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), file=out)
@@ -85,13 +131,11 @@ def run(args: argparse.Namespace) -> int:
         r = c.verify(examples=args.examples, seed=args.seed)
         results.append((c, r))
         if not args.json:
-            title = c.title if len(c.title) <= widths[1] else c.title[: widths[1] - 1] + "…"
-            row = (c.id, title, ",".join(r.methods), _verdict(c, r), _fmt_error(r.max_error), f"{r.seconds:.2f}s")
-            print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip(), file=out, flush=True)
+            print("\n".join(table_rows(c, r, id_width)), file=out, flush=True)
             if args.details or not r.ok or not c.expected:
                 for check in r.checks:
                     if args.details or not r.ok or not check.ok:
-                        print(f"    {check}", file=out)
+                        print(f"    {check_line(c, check)}", file=out)
     if args.json:
         payload = [
             {
@@ -116,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         errata = sum(1 for c, r in results if not c.expected and r.ok)
         total = sum(r.seconds for _, r in results)
         summary = f"{len(results) - len(bad)} of {len(results)} claims as expected"
-        summary += f" ({errata} errata of the study note found)" if errata else ""
+        summary += f" ({errata} {'erratum' if errata == 1 else 'errata'} of the study note found)" if errata else ""
         summary += f" in {total:.1f}s"
         print(f"\n{summary}" + (f"; not as expected: {', '.join(bad)}" if bad else ""), file=out)
     return 0 if all(r.ok for _, r in results) else 1
