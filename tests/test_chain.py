@@ -695,3 +695,15 @@ def test_overflowing_evaluations_emit_no_warning_and_never_pass(steps):
     assert result.steps[0].method in ("numeric", "counterexample")
     if steps[1].endswith("+ 1") or "1e400" in steps[1]:
         assert not result.ok
+
+
+# --- verdicts (issue 13) ----------------------------------------------------------------------------
+
+
+def test_each_step_has_a_verdict_and_a_counterexample_slot():
+    result = verify_chain(["A*(B + C)", "A*B + A*C", "B*A + A*C", "A + x"],
+                          matrices={"A": ("n", "n"), "B": ("n", "n"), "C": ("n", "n"), "x": ("n", 1)})
+    assert result.verdicts == ["proved", "refuted", "shape"]
+    assert result.counterexamples[0] is None and result.counterexamples[1] is not None
+    assert verify_chain(["x**2 - 1", "(x - 1)*(x + 1)"], prove=False).verdicts == ["tested"]
+    assert verify_chain(["exp(x)*exp(y)", "exp(x + y)"]).verdicts == ["proved"]

@@ -26,6 +26,8 @@ POINTS = 4
 #: <= 8 keeps evaluation cheap); with more than 4 dimension names the upper end grows
 #: to 3 + len(dims) + 1, so distinct sizes always exist (7+ names used to crash).
 SIZE_RANGE = (3, 8)
+#: The per-step verdicts of :class:`ChainResult` (see there).
+VERDICTS = ("proved", "proved-randomized", "tested", "refuted", "shape", "unknown")
 
 
 @dataclass
@@ -38,7 +40,18 @@ class ChainResult:
     failing step's counterexample (every free symbol name, dimension names
     included, to a number or array), None if none; ``counterexamples``: one
     per step (None where the step holds); ``proved``: per step, True if
-    proved symbolically; ``points``: per step, random points tested.
+    proved symbolically; ``points``: per step, random points tested;
+    ``verdicts``: per step, one of :data:`VERDICTS`:
+
+    - ``"proved"``: ``lhs - rhs`` reduces to 0 symbolically (for every size);
+    - ``"proved-randomized"``: for every size, by a stated theorem and exact evaluation at
+      random integer points, with the stated bound on the chance of a false pass (see
+      :mod:`.randomized`);
+    - ``"tested"``: equal at random points (and re-checked exactly at one), not proved;
+    - ``"refuted"``: the sides differ at the confirmed counterexample;
+    - ``"shape"``: the sides are not both defined with equal shapes for general sizes;
+    - ``"unknown"``: neither proved nor refuted (a side could not be evaluated, or a float
+      difference was not confirmed exactly); ``ok`` is False, as for a failure.
     """
 
     expressions: list[sp.Basic]
@@ -46,6 +59,7 @@ class ChainResult:
     counterexamples: list[dict | None] = field(default_factory=list)
     proved: list[bool] = field(default_factory=list)
     points: list[int] = field(default_factory=list)
+    verdicts: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,7 +80,9 @@ class ChainResult:
         for i, check in enumerate(self.steps):
             head = f"step {i + 1}: {_show(self.expressions[i])}  =  {_show(self.expressions[i + 1])}"
             if check.ok:
-                mark = "✓ proved" if self.proved[i] else f"✓ tested on {self.points[i]} points (not proved)"
+                mark = ("✓ proved" if self.verdicts[i] == "proved" else "✓ proved for every size, randomized"
+                        if self.verdicts[i] == "proved-randomized" else
+                        f"✓ tested on {self.points[i]} points (not proved)")
             else:
                 mark = f"✗ {check.detail}"
             out.append(f"{head}: {mark}")
@@ -255,4 +271,14 @@ def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0, prove: b
         result.counterexamples.append(cex)
         result.proved.append(proved)
         result.points.append(pts)
+        result.verdicts.append(_verdict(check, proved, cex))
     return result
+
+
+def _verdict(check: Check, proved: bool, cex: dict | None) -> str:
+    """The verdict (one of :data:`VERDICTS`) of a step: refuted only with a confirmed counterexample."""
+    if check.ok:
+        return "proved" if proved else "proved-randomized" if check.method == "randomized" else "tested"
+    if check.method == "shape":
+        return "shape"
+    return "refuted" if cex is not None else "unknown"
