@@ -613,9 +613,9 @@ def test_cli_prints_the_entries_of_small_counterexample_arrays(capsys, size, sho
     code, out, _ = _cli(capsys, "A*B", "B*A", "--matrix", f"A={size},{size}", "--matrix", f"B={size},{size}")
     assert code == 1
     line = next(ln for ln in out.splitlines() if ln.startswith("counterexample:"))
-    entries = re.search(rf"A = \[[^]]+\] \({size}×{size} complex array\)", line)
+    entries = re.search(rf"A = \[[^]]+\] \({size}×{size} real array\)", line)
     assert bool(entries) == shown, line  # 4 entries shown, 16 summarized by shape
-    assert shown or f"A = {size}×{size} complex array;" in line
+    assert shown or f"A = {size}×{size} real array;" in line
 
 
 def test_a_dimension_name_in_a_string_is_the_matrices_dimension():

@@ -13,6 +13,7 @@ from ..claims import Check
 from . import float_eval, symbolic
 from .exact_eval import _exact_differs
 from .float_eval import _NON_ANALYTIC, _compare, _independent_differs, _Unsupported
+from .domains import apply_domains, check_symbols, domain_of
 from .parsing import IllFormed, parse
 from .shapes import _fmt, _free, _same, _trace_squares, shape_of
 from .symbolic import _symbolic
@@ -26,6 +27,12 @@ POINTS = 4
 #: <= 8 keeps evaluation cheap); with more than 4 dimension names the upper end grows
 #: to 3 + len(dims) + 1, so distinct sizes always exist (7+ names used to crash).
 SIZE_RANGE = (3, 8)
+#: Scales of complex scalars at successive points: at a scale s > 1 a complex scalar is drawn with
+#: |Im z| > π (past the strip of log's principal branch: log(exp(z)) = z must fail) and
+#: |Re z| ~ s; scale 1 (standard complex normal) keeps exp(exp(z)) finite.
+COMPLEX_SCALES = (1.0, 4.0)
+#: Functions that need real arguments (an order): with one of them, complex symbols get real values.
+_ORDERED = (sp.Max, sp.Min, sp.Heaviside, sp.floor, sp.ceiling, sp.Piecewise)
 #: The per-step verdicts of :class:`ChainResult` (see there).
 VERDICTS = ("proved", "proved-randomized", "tested", "refuted", "shape", "unknown")
 
@@ -96,30 +103,38 @@ def _show(e: Any) -> str:
     return e if isinstance(e, str) else sp.sstr(e)
 
 
-def _draw_point(rng, mats, scalars, dims, real: bool) -> dict:
-    """A random point: distinct sizes >= 3 for ``dims``, standard (complex) normal entries."""
+def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index: int = 0) -> dict:
+    """A random point inside the domains: distinct sizes >= 3 for ``dims``, standard normal real
+    matrix entries; scalars by domain (:func:`.domains.domain_of`): integers, positive or real
+    normals, and complex normals for complex symbols (real ones where ``real``: a non-analytic step),
+    times ``scale`` (complex ones only: a branch such as log(exp(z)) = z for |Im z| <= π needs it).
+    The j-th integer scalar (j < 2) has the parity of bit j of ``index``, so 4 points cover every
+    parity pattern of two integers ((-1)**n = 1 fails at an odd n)."""
     lo, hi = SIZE_RANGE
     hi = max(hi, lo + len(dims) + 1)  # room for len(dims) distinct sizes, with a choice left over
     sizes = rng.choice(np.arange(lo, hi + 1), size=len(dims), replace=False) if dims else []
     point: dict[str, Any] = {d.name: int(s) for d, s in zip(dims, sizes)}
     sub = {d: sp.Integer(point[d.name]) for d in dims}
-
-    def draw(shape=()):
-        z = rng.standard_normal(shape)
-        return z if real else z + 1j * rng.standard_normal(shape)
-
-    for m in mats:
-        point[m.name] = draw(tuple(int(sp.sympify(s).subs(sub)) for s in m.shape))
+    for m in mats:  # matrices are real
+        point[m.name] = rng.standard_normal(tuple(int(sp.sympify(s).subs(sub)) for s in m.shape))
+    integers = 0
     for s in scalars:
-        value = draw()
-        if s.is_integer:  # e.g. a dimension name used as a scalar: an integer (sizes >= 3 if positive)
-            point[s.name] = int(rng.integers(lo, hi + 1) if s.is_positive else rng.integers(-hi, hi + 1))
-            continue
-        if s.is_positive:
-            value = abs(rng.standard_normal()) + 0.5  # positive symbols get positive reals
-        elif s.is_real:
-            value = rng.standard_normal()
-        point[s.name] = complex(value) if np.iscomplexobj(value) else float(value)
+        domain = domain_of(s)
+        if domain.endswith("integer"):  # e.g. a dimension name used as a scalar: an integer >= 3 if positive
+            v = int(rng.integers(lo, hi + 1) if s.is_positive else rng.integers(-hi, hi + 1))
+            if integers < 2 and (v - (index >> integers)) % 2:
+                v += 1
+            integers += 1
+            point[s.name] = v
+        elif domain == "positive":
+            point[s.name] = float(abs(rng.standard_normal()) + 0.5)
+        elif domain == "real" or real:  # real: an order-based function (Max, Heaviside) in the step
+            point[s.name] = float(rng.standard_normal())
+        else:
+            re_, im_ = rng.standard_normal(2)
+            if scale > 1:
+                re_, im_ = scale * re_, np.copysign(np.pi + scale * abs(im_), im_)
+            point[s.name] = complex(re_, im_)
     return point
 
 
@@ -145,7 +160,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
     elif not problems and ls is not None and not (_same(ls[0], rs[0]) and _same(ls[1], rs[1])):
         problems.append(f"left side {sp.sstr(lhs)} is {_fmt(ls)} but right side {sp.sstr(rhs)} is {_fmt(rs)}")
     mats, scalars, dims = _free(sp.Tuple(lhs, rhs))
-    real = any(lhs.has(f) or rhs.has(f) for f in _NON_ANALYTIC)
+    real = any(lhs.has(f) or rhs.has(f) for f in _ORDERED)
     rng = np.random.default_rng([seed, i])
     if problems:
         point = _draw_point(rng, mats, scalars, dims, real=True)
@@ -153,7 +168,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         sizes = ", ".join(f"{d.name}={point[d.name]}" for d in dims)
         note = f"; at {sizes}: {how}" if differs and sizes else ""
         return Check("shape", False, f"{name}: {problems[0]} (not equal for general sizes){note}"), point, False, 0
-    where = "real" if real else "complex"
+    where = "complex" if not real and any(domain_of(s) == "complex" for s in scalars) else "real"
 
     def at(point) -> str:
         sizes = ", ".join(f"{d.name}={point[d.name]}" for d in dims)
@@ -177,7 +192,8 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
     exact_note, passed = "", []
     while tested < POINTS and attempts < 4 * POINTS:  # redraw points where a side is not finite
         attempts += 1
-        point = _draw_point(rng, mats, scalars, dims, real)
+        point = _draw_point(rng, mats, scalars, dims, real, scale=COMPLEX_SCALES[attempts % len(COMPLEX_SCALES)],
+                            index=attempts - 1)
         try:
             excess, diff, tol, idx, lv, rv, bounded = _compare(lhs, rhs, point, dims)
         except _Unsupported as exc:
@@ -234,13 +250,16 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
                   max_error=worst_rel), None, False, tested)
 
 
-def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0, prove: bool = True) -> ChainResult:
+def verify_chain(steps, *, matrices: dict | None = None, symbols: dict | None = None, seed: int = 0,
+                 prove: bool = True) -> ChainResult:
     """Check every step ``steps[i] -> steps[i+1]`` of a chain of equalities.
 
     ``steps``: SymPy expressions (scalar, or matrix expressions over
     ``MatrixSymbol``s with numeric or symbolic sizes) or strings (see
     :func:`parse`); ``matrices`` maps a name used in strings to its
-    ``(rows, cols)``.  ``seed`` fixes the random points.  Later steps are
+    ``(rows, cols)``; ``symbols`` maps a scalar name to its domain, ``"real"`` (the default
+    for strings), ``"positive"``, ``"integer"`` or ``"complex"`` (:mod:`.domains`): points and
+    counterexamples lie inside the domains.  ``seed`` fixes the random points.  Later steps are
     checked even after a failure.  ``prove=False`` skips the symbolic stage
     (every step is then tested numerically).  Bad input raises ``ValueError``.
     """
@@ -248,15 +267,16 @@ def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0, prove: b
         raise ValueError(f"steps={steps!r}; expected a list of at least 2 expressions")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed={seed!r}; expected a non-negative integer")
+    symbols = check_symbols(symbols)
     exprs: list[Any] = []
     for k, s in enumerate(steps):
         if isinstance(s, str):
             try:
-                exprs.append(parse(s, matrices))
+                exprs.append(parse(s, matrices, symbols))
             except IllFormed as exc:
                 exprs.append(exc)
         elif isinstance(s, (sp.Basic, int, float, complex)):
-            exprs.append(sp.sympify(s))
+            exprs.append(apply_domains(sp.sympify(s), symbols))
         else:
             raise ValueError(f"steps[{k}] is a {type(s).__name__}; expected a SymPy expression or a string")
     result = ChainResult([s if isinstance(s, str) or isinstance(e, IllFormed) else e for s, e in zip(steps, exprs)])

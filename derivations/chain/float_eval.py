@@ -121,9 +121,17 @@ def _as_scalar(v):
     return a.reshape(()) if a.shape == (1, 1) else a
 
 
+def _complexified(point: dict) -> dict:
+    """``point`` with float values as complex128: real points of an analytic step are evaluated
+    as SymPy means it (``log(-2) = log 2 + iπ``, ``sqrt(-1) = i``), not as NumPy's NaN."""
+    return {k: (v.astype(complex) if isinstance(v, np.ndarray) and v.dtype.kind == "f"
+                else complex(v) if isinstance(v, float) else v) for k, v in point.items()}
+
+
 def _compare(lhs, rhs, point, dims):
     """(max |lhs - rhs| - tol, max |diff|, worst entry index, lhs, rhs values) at ``point``."""
-    env = dict(point)
+    analytic = not any(lhs.has(f) or rhs.has(f) for f in _NON_ANALYTIC)
+    env = _complexified(point) if analytic else dict(point)
     try:
         with np.errstate(all="ignore"):  # overflow to inf / NaN: non-finite values are detected by the caller
             lv, lb = _evaluate(lhs, env)
@@ -132,7 +140,7 @@ def _compare(lhs, rhs, point, dims):
     except _Unsupported:  # e.g. an inverse: evaluate through lambdify, with the fallback tolerance
         mats, scalars, _ = _free(sp.Tuple(lhs, rhs))
         sizes = {d: sp.Integer(point[d.name]) for d in dims}
-        args = [point[n.name] for n in mats + scalars]
+        args = [env[n.name] for n in mats + scalars]
         with np.errstate(all="ignore"):  # non-finite values are detected by the caller
             lv = _lambdified(lhs, mats + scalars, sizes)(*args)
             rv = _lambdified(rhs, mats + scalars, sizes)(*args)
@@ -147,6 +155,10 @@ def _compare(lhs, rhs, point, dims):
             tol = TOL_FACTOR * EPS * (lb + rb)  # both sides' first-order rounding bounds
         else:
             tol = FALLBACK_RTOL * np.maximum(np.maximum(np.abs(lv), np.abs(rv)), 1.0)
+        # a NaN bound (a partial derivative such as d(-1)**n/dn = (-1)**n·log(-1.0) in real float64)
+        # would make every difference pass (NaN > 0 is False): there, the fallback tolerance
+        fallback = FALLBACK_RTOL * np.maximum(np.maximum(np.abs(lv), np.abs(rv)), 1.0)
+        tol = np.where(np.isfinite(tol), tol, fallback)
         excess = diff - tol
     idx = np.unravel_index(int(np.argmax(excess)), np.shape(excess)) if np.ndim(excess) else ()
     return excess[idx], diff, tol, idx, lv, rv, bounded
@@ -159,7 +171,9 @@ def _independent_differs(lhs, rhs, point, dims, tol=None) -> tuple[bool | None, 
     mats, scalars, _ = _free(sp.Tuple(lhs, rhs))
     names = mats + scalars
     sizes = {d: sp.Integer(point[d.name]) for d in dims}
-    args = [point[n.name] for n in names]
+    analytic = not any(lhs.has(f) or rhs.has(f) for f in _NON_ANALYTIC)
+    env = _complexified(point) if analytic else point
+    args = [env[n.name] for n in names]
     try:
         with np.errstate(all="ignore"):
             lv = _as_scalar(_lambdified(lhs, names, sizes)(*args))

@@ -9,12 +9,19 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from sympy.matrices.exceptions import NonSquareMatrixError, ShapeError
-from sympy.parsing.sympy_parser import convert_xor, parse_expr, rationalize, standard_transformations
+from sympy.parsing.sympy_parser import (
+    convert_xor,
+    parse_expr,
+    rationalize,
+    standard_transformations,
+)
+
+from .domains import check_symbols, scalar
 
 #: Names the string grammar may call (besides declared matrices and scalars).
 _FUNCTIONS = {name: getattr(sp, name) for name in (
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sinh", "cosh", "Abs", "Max", "Min",
-    "Heaviside", "erf", "pi", "E", "transpose", "Trace", "Identity", "Rational")}
+    "Heaviside", "erf", "pi", "E", "I", "transpose", "Trace", "Identity", "Rational")}
 _FUNCTIONS.update({"abs": sp.Abs, "max": sp.Max, "min": sp.Min, "trace": sp.Trace})
 
 
@@ -52,15 +59,21 @@ class IllFormed(Exception):
     """A step SymPy refuses to build (numeric sizes that do not fit)."""
 
 
-def parse(text: str, matrices: dict | None = None) -> sp.Basic:
+#: Names refused in strings (SymPy would read them as infinities or NaN, or as plain symbols).
+_REFUSED = ("nan", "NaN", "inf", "Inf", "oo", "zoo", "infinity", "Infinity")
+
+
+def parse(text: str, matrices: dict | None = None, symbols: dict | None = None) -> sp.Basic:
     """Parse one step.  Grammar (a safe subset of Python/SymPy syntax):
 
     ``expr := expr (+|-|*|@|/) expr | -expr | expr**k | expr^k | (expr) | expr.T |
     f(expr, ...) | NAME | NUMBER`` where ``f`` is one of exp, log, sqrt, sin, cos,
     tan, tanh, sinh, cosh, abs/Abs, max/Max, min/Min, Heaviside, erf,
     transpose, trace/Trace, Identity, Rational; NAME is a declared matrix
-    (``matrices``), or else a scalar symbol (dimension names may appear as
-    scalars).  ``*`` and ``@`` are both the matrix product.  Decimal literals are exact
+    (``matrices``), or else a scalar symbol, real unless ``symbols`` gives its domain
+    (:mod:`.domains`; dimension names may appear as scalars: positive integers).  ``I`` is the
+    imaginary unit, as in SymPy (a step with it has complex values), ``pi`` and ``E`` the
+    constants; ``nan``, ``inf``, ``oo`` and ``zoo`` are refused (``ValueError``).  ``*`` and ``@`` are both the matrix product.  Decimal literals are exact
     (``0.1`` is 1/10, so ``0.1*x + 0.2*x = 0.3*x`` holds).  Anything else
     (attributes other than ``.T``, dunder names, lambda, strings) is rejected
     with ``ValueError``; ill-sized numeric products raise :class:`IllFormed`.
@@ -72,6 +85,11 @@ def parse(text: str, matrices: dict | None = None) -> sp.Basic:
         raise ValueError(f"step {text!r}: {forbidden.group(0)!r} is not allowed; expected +, -, *, @, **, .T, "
                          "numbers, names and functions such as exp(...)")
     declared = declare(matrices)
+    symbols = check_symbols(symbols)
+    refused = sorted(set(re.findall(r"[A-Za-z_]\w*", text)) & set(_REFUSED))
+    if refused:
+        raise ValueError(f"step {text!r}: {refused[0]!r} is not allowed (no infinities or NaN in a step); "
+                         "expected finite numbers and names")
     callable_names = sorted(n for n, f in _FUNCTIONS.items() if callable(f) and not isinstance(f, sp.Basic))
     for called in re.findall(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", text):  # not .T(, not 1e3(
         if called not in callable_names:
@@ -84,8 +102,11 @@ def parse(text: str, matrices: dict | None = None) -> sp.Basic:
     names = set(re.findall(r"[A-Za-z_]\w*", re.sub(r"\d+\.\d*|\.T\b", " ", text)))
     # a dimension name in the text (Identity(n), a scalar n) is the matrices' positive integer n
     dimensions = {s.name: s for m in declared.values() for s in m.shape if isinstance(s, sp.Symbol)}
+    clash = sorted(set(symbols) & (set(declared) | set(dimensions)))
+    if clash:
+        raise ValueError(f"symbols[{clash[0]!r}]: {clash[0]!r} is a matrix or a dimension name; expected a scalar")
     for name in names - set(local):
-        local[name] = dimensions.get(name, sp.Symbol(name))
+        local[name] = dimensions.get(name) or scalar(name, symbols)
     globals_ = {"__builtins__": {}, "Symbol": sp.Symbol, "Integer": sp.Integer, "Float": sp.Float,
                 "Rational": sp.Rational}
     try:
