@@ -12,7 +12,8 @@ import sympy as sp
 from ..claims import Check
 from . import float_eval, symbolic
 from .exact_eval import _exact_differs
-from .float_eval import _NON_ANALYTIC, _compare, _independent_differs, _Unsupported
+from . import minimal
+from .float_eval import _compare, _independent_differs, _Unsupported
 from .domains import apply_domains, check_symbols, domain_of
 from .parsing import IllFormed, parse
 from .shapes import _fmt, _free, _same, _trace_squares, shape_of
@@ -108,8 +109,9 @@ def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index:
     matrix entries; scalars by domain (:func:`.domains.domain_of`): integers, positive or real
     normals, and complex normals for complex symbols (real ones where ``real``: a non-analytic step),
     times ``scale`` (complex ones only: a branch such as log(exp(z)) = z for |Im z| <= π needs it).
-    The j-th integer scalar (j < 2) has the parity of bit j of ``index``, so 4 points cover every
-    parity pattern of two integers ((-1)**n = 1 fails at an odd n)."""
+    The j-th integer scalar (j < 2) has the parity of bit j of ``index``, and the j-th real scalar
+    (j < 2) its sign, so 4 points cover every parity pattern of two integers ((-1)**n = 1 fails at
+    an odd n) and every sign pattern of two reals (log(x*y) = log x + log y fails at x, y < 0)."""
     lo, hi = SIZE_RANGE
     hi = max(hi, lo + len(dims) + 1)  # room for len(dims) distinct sizes, with a choice left over
     sizes = rng.choice(np.arange(lo, hi + 1), size=len(dims), replace=False) if dims else []
@@ -117,7 +119,7 @@ def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index:
     sub = {d: sp.Integer(point[d.name]) for d in dims}
     for m in mats:  # matrices are real
         point[m.name] = rng.standard_normal(tuple(int(sp.sympify(s).subs(sub)) for s in m.shape))
-    integers = 0
+    integers = reals = 0
     for s in scalars:
         domain = domain_of(s)
         if domain.endswith("integer"):  # e.g. a dimension name used as a scalar: an integer >= 3 if positive
@@ -126,6 +128,9 @@ def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index:
                 v += 1
             integers += 1
             point[s.name] = v
+        elif domain == "real" and reals < 2:  # signs from bits of index: log(x*y) = log x + log y fails at x, y < 0
+            point[s.name] = float(np.copysign(rng.standard_normal(), -1.0 if (index >> reals) & 1 else 1.0))
+            reals += 1
         elif domain == "positive":
             point[s.name] = float(abs(rng.standard_normal()) + 0.5)
         elif domain == "real" or real:  # real: an order-based function (Max, Heaviside) in the step
@@ -136,6 +141,28 @@ def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index:
                 re_, im_ = scale * re_, np.copysign(np.pi + scale * abs(im_), im_)
             point[s.name] = complex(re_, im_)
     return point
+
+
+def _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at) -> tuple[dict, str]:
+    """The smallest exactly confirmed counterexample (:func:`.minimal.search`) in place of the random
+    ``point`` where one is found, with the detail line saying so."""
+    found = minimal.search(lhs, rhs, mats, scalars, dims, seed)
+    if found is None:
+        return point, detail
+    small, how = found
+    head, _, rest = detail.partition(": ")
+    return minimal.exact_form(small), f"{head}: smallest counterexample found{at(small)}: {how}; first seen {rest}"
+
+
+def _small_shape_point(point: dict, dims, mats, rng) -> dict:
+    """For a shape failure: the smallest distinct sizes 1, 2, ... (by name) and entries in {-2..2}."""
+    sizes = {d.name: k + 1 for k, d in enumerate(dims)}
+    sub = {d: sp.Integer(sizes[d.name]) for d in dims}
+    out = dict(point, **sizes)
+    for m in mats:
+        shape = tuple(int(sp.sympify(x).subs(sub)) for x in m.shape)
+        out[m.name] = rng.integers(-2, 3, size=shape).astype(np.int64)
+    return minimal.exact_form(out)
 
 
 def _fmt_number(v) -> str:
@@ -164,6 +191,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
     rng = np.random.default_rng([seed, i])
     if problems:
         point = _draw_point(rng, mats, scalars, dims, real=True)
+        point = _small_shape_point(point, dims, mats, rng)
         differs, how = _independent_differs(lhs, rhs, point, dims)
         sizes = ", ".join(f"{d.name}={point[d.name]}" for d in dims)
         note = f"; at {sizes}: {how}" if differs and sizes else ""
@@ -180,7 +208,12 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         how = "doit/expand" if mats else "expand/cancel/simplify"
         return Check("symbolic", True, f"{name}: proved {scope}(lhs - rhs reduces to 0 by {how})"), None, True, 0
     if verdict is False:
-        # refuted symbolically; the sides differ at almost every point: confirm one exactly
+        # refuted symbolically; the sides differ at almost every point: the smallest confirmed one
+        found = minimal.search(lhs, rhs, mats, scalars, dims, seed)
+        if found is not None:
+            point, how = found
+            return (Check("symbolic", False, f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); smallest "
+                          f"counterexample found{at(point)}: {how}"), minimal.exact_form(point), False, 0)
         for _ in range(3):
             point = _draw_point(rng, mats, scalars, dims, real)
             differs, how = _exact_differs(lhs, rhs, point)
@@ -226,6 +259,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
                       f"({'rounding bound' if bounded else f'fallback {float_eval.FALLBACK_RTOL:g} relative'}); {how}")
             if not differs:
                 return Check("numeric", False, detail + " (NOT confirmed)", max_error=worst_rel), None, False, tested
+            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at)
             return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
         passed.append(point)
     if tested == 0:
@@ -239,8 +273,10 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         point = min(passed, key=lambda p: sum(p[d.name] for d in dims))
         differs, how = _exact_differs(lhs, rhs, point, project=True)
         if differs:
-            return (Check("counterexample", False, f"{name}: lhs ≠ rhs at a random {where} point{at(point)} although "
-                          f"float64 agrees within its rounding bound: {how}", max_error=worst_rel), point, False, tested)
+            detail = (f"{name}: lhs ≠ rhs at a random {where} point{at(point)} although "
+                      f"float64 agrees within its rounding bound: {how}")
+            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at)
+            return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
         exact_note = "; " + (how.replace("re-evaluated", "re-evaluated at one point") if differs is False
                              else f"no exact re-check ({how})")
     return (Check("numeric", True, f"{name}: not proved; equal at {tested} random {where} points with distinct sizes "

@@ -274,7 +274,7 @@ def _hp_apply(expr: sp.Basic, env: dict, kind: str, left, right) -> Any:
 
 
 def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
-                   project: bool = False) -> tuple[bool | None, str]:
+                   project: bool = False, shape_errors: bool = True) -> tuple[bool | None, str]:
     """Re-evaluate both sides at ``point`` exactly (Gaussian rationals: each float of the point
     is the rational it stores) or, where a function leaves rational arithmetic, at
     :data:`HP_BITS` bits.  ``(True, how)`` if the sides differ there, ``(False, how)`` if they
@@ -282,7 +282,8 @@ def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
 
     Matrix sides are compared entirely, or only at ``entry`` (i, j), or (``project``) through
     u·(lhs - rhs)·v for random vectors u, v: a nonzero matrix D gives u·D·v = 0 only on a
-    measure-zero set of (u, v), and each is O(n²) per factor instead of O(n³).
+    measure-zero set of (u, v), and each is O(n²) per factor instead of O(n³).  A shape error
+    in the re-evaluation counts as a difference unless ``shape_errors`` is False (then None).
     """
     mats, scalars, dims = _free(sp.Tuple(lhs, rhs))
     if not isinstance(lhs, sp.MatrixExpr) or not isinstance(rhs, sp.MatrixExpr):
@@ -314,6 +315,8 @@ def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
                 with mpmath.workprec(HP_BITS):
                     lv, rv = (_as_scalar(_hp_apply(e, env, kind, left, right)) for e in (lhs, rhs))
                     if np.shape(lv) != np.shape(rv):
+                        if not shape_errors:
+                            return None, "sides have different shapes"
                         return True, f"re-evaluated {label}: sides have shapes {np.shape(lv)} and {np.shape(rv)}"
                     gaps = np.vectorize(lambda a, b: _hp_abs(a - b, kind), otypes=[float])(lv, rv)
                     if exact:
@@ -341,6 +344,8 @@ def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
             except _Inexact:
                 continue
     except (ShapeError, NonSquareMatrixError) as exc:
+        if not shape_errors:
+            return None, f"re-evaluation fails: {' '.join(str(exc).split())[:80]}"
         return True, f"re-evaluation fails: {' '.join(str(exc).split())[:80]}"
     except Exception as exc:  # noqa: BLE001 - a node this path cannot evaluate (or a singular inverse)
         return None, f"cannot re-evaluate exactly: {type(exc).__name__}: {' '.join(str(exc).split())[:60]}"
