@@ -616,7 +616,7 @@ def test_cli_prints_every_entry_of_the_counterexample_exactly(capsys, size):
     lines = out.splitlines()
     start = next(k for k, ln in enumerate(lines) if ln.startswith("counterexample"))
     shown = dict(ln.strip().split(" = ") for ln in lines[start + 1:])
-    A, B = (np.array(eval(shown[n]), dtype=object) for n in "AB")  # noqa: S307 - our own exact output
+    A, B = (np.array(eval(shown[n]), dtype=object) for n in "AB")  # our own exact output
     assert A.shape == B.shape == (size, size)
     assert all(isinstance(v, int) for v in A.flat)  # small integers, exact
     assert np.any(A.dot(B) != B.dot(A))  # integer arithmetic: really a counterexample

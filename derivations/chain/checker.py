@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from .exact_eval import _exact_differs
 from . import minimal
 from .float_eval import _compare, _independent_differs, _Unsupported
 from .domains import apply_domains, check_symbols, domain_of
+from .inputs import check_value
 from .parsing import IllFormed, parse
 from .shapes import _fmt, _free, _same, _trace_squares, shape_of
 from .symbolic import _symbolic
@@ -34,6 +36,9 @@ SIZE_RANGE = (3, 8)
 COMPLEX_SCALES = (1.0, 4.0)
 #: Functions that need real arguments (an order): with one of them, complex symbols get real values.
 _ORDERED = (sp.Max, sp.Min, sp.Heaviside, sp.floor, sp.ceiling, sp.Piecewise)
+#: Wall-clock seconds per step for the numeric stages (points, exact re-check, minimal search), after
+#: the symbolic stage's own budget: past it no new point is drawn once one has been tested.
+STEP_BUDGET = 2.5
 #: The per-step verdicts of :class:`ChainResult` (see there).
 VERDICTS = ("proved", "proved-randomized", "tested", "refuted", "shape", "unknown")
 
@@ -143,10 +148,15 @@ def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index:
     return point
 
 
-def _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at) -> tuple[dict, str]:
+def _left(deadline: float) -> float:
+    """Seconds the minimal search may take: its own budget, within what is left of the step's."""
+    return max(0.1, min(minimal.MINIMAL_BUDGET, deadline - time.monotonic()))
+
+
+def _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline) -> tuple[dict, str]:
     """The smallest exactly confirmed counterexample (:func:`.minimal.search`) in place of the random
     ``point`` where one is found, with the detail line saying so."""
-    found = minimal.search(lhs, rhs, mats, scalars, dims, seed)
+    found = minimal.search(lhs, rhs, mats, scalars, dims, seed, _left(deadline))
     if found is None:
         return point, detail
     small, how = found
@@ -203,13 +213,14 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         return f" ({sizes})" if sizes else ""
 
     verdict, why = _symbolic(lhs, rhs, symbolic.PROOF_BUDGET) if prove else (None, "")
+    deadline = time.monotonic() + STEP_BUDGET  # the numeric stages' budget, after the symbolic one
     if verdict is True:
         scope = "for all sizes " if mats else ""
         how = "doit/expand" if mats else "expand/cancel/simplify"
         return Check("symbolic", True, f"{name}: proved {scope}(lhs - rhs reduces to 0 by {how})"), None, True, 0
     if verdict is False:
         # refuted symbolically; the sides differ at almost every point: the smallest confirmed one
-        found = minimal.search(lhs, rhs, mats, scalars, dims, seed)
+        found = minimal.search(lhs, rhs, mats, scalars, dims, seed, _left(deadline))
         if found is not None:
             point, how = found
             return (Check("symbolic", False, f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); smallest "
@@ -224,6 +235,9 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
     worst_rel, tested, attempts, all_bounded = 0.0, 0, 0, True
     exact_note, passed = "", []
     while tested < POINTS and attempts < 4 * POINTS:  # redraw points where a side is not finite
+        if tested and time.monotonic() > deadline:
+            exact_note = f"; stopped at the step budget of {STEP_BUDGET:g} s"
+            break
         attempts += 1
         point = _draw_point(rng, mats, scalars, dims, real, scale=COMPLEX_SCALES[attempts % len(COMPLEX_SCALES)],
                             index=attempts - 1)
@@ -259,7 +273,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
                       f"({'rounding bound' if bounded else f'fallback {float_eval.FALLBACK_RTOL:g} relative'}); {how}")
             if not differs:
                 return Check("numeric", False, detail + " (NOT confirmed)", max_error=worst_rel), None, False, tested
-            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at)
+            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline)
             return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
         passed.append(point)
     if tested == 0:
@@ -275,7 +289,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         if differs:
             detail = (f"{name}: lhs ≠ rhs at a random {where} point{at(point)} although "
                       f"float64 agrees within its rounding bound: {how}")
-            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at)
+            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline)
             return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
         exact_note = "; " + (how.replace("re-evaluated", "re-evaluated at one point") if differs is False
                              else f"no exact re-check ({how})")
@@ -312,6 +326,7 @@ def verify_chain(steps, *, matrices: dict | None = None, symbols: dict | None = 
             except IllFormed as exc:
                 exprs.append(exc)
         elif isinstance(s, (sp.Basic, int, float, complex)):
+            check_value(s, f"steps[{k}]")
             exprs.append(apply_domains(sp.sympify(s), symbols))
         else:
             raise ValueError(f"steps[{k}] is a {type(s).__name__}; expected a SymPy expression or a string")

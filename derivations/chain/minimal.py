@@ -5,7 +5,8 @@ candidate counts only if both sides are finite there and exact re-evaluation
 
 Entries are small integers and halves, which float64 stores exactly, so the float and the exact
 stages see the same point; the reported counterexample gives them as Python ``int`` /
-:class:`fractions.Fraction` and integer (or ``Fraction`` object) NumPy arrays.
+:class:`fractions.Fraction` scalars and ``int64`` arrays (``float64`` arrays, exact, where an
+entry is a half).
 """
 
 from __future__ import annotations
@@ -119,17 +120,17 @@ def _exact_number(v) -> Any:
 
 
 def exact_form(point: dict) -> dict:
-    """``point`` with exact values: ``int`` / ``Fraction`` scalars (complex kept), integer arrays
-    (``int64``) or ``Fraction`` object arrays."""
+    """``point`` with exact values: ``int`` / ``Fraction`` scalars (complex kept), ``int64`` arrays, or
+    ``float64`` arrays of dyadic entries (exact in binary)."""
     out: dict[str, Any] = {}
     for name, v in point.items():
         if isinstance(v, np.ndarray):
             if np.iscomplexobj(v) and np.any(np.imag(v)):
                 out[name] = v
                 continue
-            vals = np.vectorize(_exact_number, otypes=[object])(np.real(v))
-            ints = all(isinstance(x, int) for x in vals.flat)
-            out[name] = vals.astype(np.int64) if ints and np.all(np.abs(np.real(v)) < 2**62) else vals
+            real = np.real(v).astype(float)
+            ints = bool(np.all(real == np.round(real)) and np.all(np.abs(real) < 2**53))
+            out[name] = real.astype(np.int64) if ints else real  # halves: float64 stores them exactly
         else:
             out[name] = _exact_number(v)
     return out

@@ -17,6 +17,7 @@ from sympy.parsing.sympy_parser import (
 )
 
 from .domains import check_symbols, scalar
+from .inputs import check_exponents, check_parentheses, check_value, top_level_terms
 
 #: Names the string grammar may call (besides declared matrices and scalars).
 _FUNCTIONS = {name: getattr(sp, name) for name in (
@@ -84,6 +85,8 @@ def parse(text: str, matrices: dict | None = None, symbols: dict | None = None) 
     if forbidden:
         raise ValueError(f"step {text!r}: {forbidden.group(0)!r} is not allowed; expected +, -, *, @, **, .T, "
                          "numbers, names and functions such as exp(...)")
+    check_parentheses(text)
+    check_exponents(text)
     declared = declare(matrices)
     symbols = check_symbols(symbols)
     refused = sorted(set(re.findall(r"[A-Za-z_]\w*", text)) & set(_REFUSED))
@@ -109,11 +112,16 @@ def parse(text: str, matrices: dict | None = None, symbols: dict | None = None) 
         local[name] = dimensions.get(name) or scalar(name, symbols)
     globals_ = {"__builtins__": {}, "Symbol": sp.Symbol, "Integer": sp.Integer, "Float": sp.Float,
                 "Rational": sp.Rational}
+    chunks = top_level_terms(text) or [text]
     try:
-        expr = parse_expr(text, local_dict=local, global_dict=globals_,
-                          transformations=standard_transformations + (convert_xor, rationalize))
+        parts = [parse_expr(c, local_dict=local, global_dict=globals_,
+                            transformations=standard_transformations + (convert_xor, rationalize)) for c in chunks]
+        expr = parts[0] if len(parts) == 1 else sp.Add(*parts)
     except (ShapeError, NonSquareMatrixError) as exc:
         raise IllFormed(f"{text}: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"step {text[:60]!r}... ({len(text)} characters) is nested too deeply to parse; expected "
+                         "fewer nested operations (a long sum of terms is fine)") from None
     except AttributeError as exc:
         what = re.search(r"'(\w+)' object has no attribute '(\w+)'", str(exc))
         hint = f"{what.group(2)!r} on a {what.group(1)}" if what else str(exc)
@@ -125,6 +133,7 @@ def parse(text: str, matrices: dict | None = None, symbols: dict | None = None) 
             message = (f"a value ({called.group(1)}) is called like a function; expected one of the functions "
                        f"{', '.join(callable_names)}, and '*' for products, e.g. x.T*(y)")
         raise ValueError(f"step {text!r} does not parse: {message}") from None
+    check_value(expr, f"step {text[:60]!r}")
     if not isinstance(expr, sp.Basic):
         raise ValueError(f"step {text!r} is a {type(expr).__name__}, expected an expression")
     return expr
