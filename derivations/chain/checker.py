@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.matrices.expressions.matexpr import _matrix_derivative
 
 from ..claims import Check
 from . import float_eval, symbolic
@@ -148,6 +149,36 @@ def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index:
     return point
 
 
+#: Nodes over which SymPy's matrix derivative (``_matrix_derivative``) is used.
+_MATRIX_LINES = (sp.MatrixSymbol, sp.MatMul, sp.MatAdd, sp.Transpose, sp.Trace, sp.Number, sp.Mul, sp.Add,
+                 sp.Identity, sp.ZeroMatrix, sp.Symbol, sp.Tuple, sp.core.symbol.Str)
+
+
+def _derivatives_done(expr):
+    """``expr`` with each unevaluated ``Derivative`` (e.g. d Trace(A X)/dX) replaced by SymPy's closed
+    form where ``doit`` finds one; every stage, the exact re-check included, then sees that form."""
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Derivative):
+        return expr
+    swap = {}
+    for node in expr.atoms(sp.Derivative):
+        try:
+            done = node.doit()
+        except Exception:  # noqa: BLE001 - e.g. Trace's _eval_derivative raises NotImplementedError
+            done = node
+        inner, wrt = node.expr, [v for v, _ in node.variable_count]
+        if (done.has(sp.Derivative) and len(wrt) == 1 and isinstance(wrt[0], sp.MatrixSymbol)
+                and all(isinstance(a, _MATRIX_LINES) for a in sp.preorder_traversal(inner))):
+            # SymPy's matrix-lines derivative, only over products, sums, transposes and traces (it
+            # returns 0 for d det(X)/dX, so nothing else is trusted to it)
+            try:
+                done = _matrix_derivative(inner, wrt[0])
+            except Exception:  # noqa: BLE001 - left unevaluated: the numeric stage reports it
+                continue
+        if not done.has(sp.Derivative):
+            swap[node] = done
+    return expr.xreplace(swap) if swap else expr
+
+
 def _left(deadline: float) -> float:
     """Seconds the minimal search may take: its own budget, within what is left of the step's."""
     return max(0.1, min(minimal.MINIMAL_BUDGET, deadline - time.monotonic()))
@@ -188,6 +219,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         lhs = sp.ZeroMatrix(*rhs.shape)
     if rhs == 0 and isinstance(lhs, sp.MatrixExpr):
         rhs = sp.ZeroMatrix(*lhs.shape)
+    lhs, rhs = _derivatives_done(lhs), _derivatives_done(rhs)
     ls, rs = shape_of(lhs, problems), shape_of(rhs, problems)
     _trace_squares(sp.Tuple(lhs, rhs), problems)
     if not problems and (ls is None) != (rs is None):

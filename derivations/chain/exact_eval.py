@@ -13,6 +13,8 @@ import sympy as sp
 from sympy.polys.domains import QQ, QQ_I
 from sympy.polys.matrices import DomainMatrix
 from sympy.matrices.exceptions import NonSquareMatrixError, ShapeError
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .float_eval import _as_scalar, _Unsupported
 from .shapes import _free, _int_size
@@ -132,6 +134,8 @@ def _hp_number(expr: sp.Basic, kind: str) -> Any:
 
 @cache
 def _mp_function(func, nargs: int):
+    if isinstance(func, sp.Lambda):  # an entrywise function
+        return sp.lambdify(func.variables, func.expr, "mpmath")
     dummies = sp.symbols(f"a0:{nargs}")
     return sp.lambdify(dummies, func(*dummies), "mpmath")
 
@@ -188,6 +192,25 @@ def _hp_eval(expr: sp.Basic, env: dict, kind: str) -> Any:
         return np.transpose(ev(expr.arg))
     if isinstance(expr, sp.Trace):
         return np.trace(_square(ev(expr.arg), "trace"))
+    if isinstance(expr, MatrixElement):
+        return ev(expr.parent)[_int_size(expr.i, env), _int_size(expr.j, env)]
+    if isinstance(expr, sp.KroneckerProduct):
+        value = ev(expr.args[0])
+        for a in expr.args[1:]:
+            value = np.kron(value, ev(a))
+        return value
+    if isinstance(expr, sp.Determinant):
+        v = _square(ev(expr.arg), "determinant")
+        if kind == "dyadic":
+            raise _Inexact("a determinant")
+        if kind == "rational":
+            return DomainMatrix(v.tolist(), v.shape, QQ_I).det()
+        return mpmath.det(mpmath.matrix(v.tolist()))
+    if isinstance(expr, ElementwiseApplyFunction):
+        if kind != "mp":
+            raise _Inexact("an entrywise function")
+        f = _mp_function(expr.function, 1)
+        return np.vectorize(f, otypes=[object])(ev(expr.expr))
     if isinstance(expr, sp.Inverse) or (isinstance(expr, sp.MatPow) and expr.exp.is_Integer and expr.exp < 0):
         v = _square(ev(expr.args[0]), "inverse")
         if kind == "dyadic":

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from sympy.matrices.exceptions import ShapeError
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .shapes import _free, _int_size
 
@@ -89,6 +91,9 @@ def _evaluate(expr: sp.Basic, env: dict) -> tuple[Any, Any]:
         v, b = _evaluate(expr.arg, env)
         d = np.diag(v)
         return d.sum(), np.diag(b).sum() + (len(d) - 1) * np.abs(d).sum()
+    special = _evaluate_unbounded(expr, env)
+    if special is not None:
+        return special
     if isinstance(expr, sp.Expr) and not isinstance(expr, sp.MatrixExpr) and expr.args:
         parts = [_evaluate(a, env) for a in expr.args]
         if any(np.ndim(p[0]) for p in parts):
@@ -103,6 +108,44 @@ def _evaluate(expr: sp.Basic, env: dict) -> tuple[Any, Any]:
             bound = abs(value) + sum(np.abs(df(*args)) * p[1] for df, p in zip(partials, parts))
         return value, bound
     raise _Unsupported(type(expr).__name__)
+
+
+#: Key set in the environment by a node evaluated without a rounding bound (det, inverse, Kronecker
+#: products, entrywise functions): the comparison then uses FALLBACK_RTOL.
+UNBOUNDED = "\0unbounded"
+
+
+@cache
+def _entrywise(function: sp.Lambda):
+    return np.vectorize(sp.lambdify(function.variables, function.expr, "numpy"), otypes=[complex])
+
+
+def _evaluate_unbounded(expr: sp.Basic, env: dict):
+    """(value, zero bound) of the matrix nodes the running error bound does not model, else None;
+    marks ``env`` (:data:`UNBOUNDED`) so that the fallback tolerance is used."""
+    kinds = (sp.Determinant, sp.Inverse, sp.KroneckerProduct, MatrixElement, ElementwiseApplyFunction)
+    if not isinstance(expr, kinds):
+        return None
+    env[UNBOUNDED] = True
+    if isinstance(expr, MatrixElement):
+        v = _evaluate(expr.parent, env)[0]
+        value = v[_int_size(expr.i, env), _int_size(expr.j, env)]
+    else:
+        args = [_evaluate(a, env)[0] for a in (expr.args[1:] if isinstance(expr, ElementwiseApplyFunction)
+                                              else expr.args)]
+        if isinstance(expr, sp.Determinant):
+            value = np.linalg.det(args[0])
+        elif isinstance(expr, sp.Inverse):
+            value = np.linalg.inv(args[0])
+        elif isinstance(expr, sp.KroneckerProduct):
+            value = args[0]
+            for a in args[1:]:
+                value = np.kron(value, a)
+        else:
+            value = _entrywise(expr.function)(args[0])
+            if not np.iscomplexobj(args[0]) and np.all(np.imag(value) == 0):
+                value = np.real(value)
+    return value, np.zeros(np.shape(value))
 
 
 #: lambdify's NumPyPrinter has no printer for Trace: map it to numpy.trace by name.
@@ -136,7 +179,7 @@ def _compare(lhs, rhs, point, dims):
         with np.errstate(all="ignore"):  # overflow to inf / NaN: non-finite values are detected by the caller
             lv, lb = _evaluate(lhs, env)
             rv, rb = _evaluate(rhs, env)
-        bounded = True
+        bounded = not env.get(UNBOUNDED)
     except _Unsupported:  # e.g. an inverse: evaluate through lambdify, with the fallback tolerance
         mats, scalars, _ = _free(sp.Tuple(lhs, rhs))
         sizes = {d: sp.Integer(point[d.name]) for d in dims}

@@ -16,8 +16,10 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
+from . import grammar
 from .domains import check_symbols, scalar
 from .inputs import check_exponents, check_parentheses, check_value, top_level_terms
+from .shapes import _trace_squares, shape_of
 
 #: Names the string grammar may call (besides declared matrices and scalars).
 _FUNCTIONS = {name: getattr(sp, name) for name in (
@@ -93,7 +95,8 @@ def parse(text: str, matrices: dict | None = None, symbols: dict | None = None) 
     if refused:
         raise ValueError(f"step {text!r}: {refused[0]!r} is not allowed (no infinities or NaN in a step); "
                          "expected finite numbers and names")
-    callable_names = sorted(n for n, f in _FUNCTIONS.items() if callable(f) and not isinstance(f, sp.Basic))
+    callable_names = sorted({n for n, f in _FUNCTIONS.items() if callable(f) and not isinstance(f, sp.Basic)}
+                            | set(grammar.functions()))
     for called in re.findall(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", text):  # not .T(, not 1e3(
         if called not in callable_names:
             what = (f"{called!r} is a declared matrix" if called in declared
@@ -101,7 +104,7 @@ def parse(text: str, matrices: dict | None = None, symbols: dict | None = None) 
             hint = "; write products with '*', e.g. A*(x)" if called in declared or called in _FUNCTIONS else ""
             raise ValueError(f"step {text!r} does not parse: {what} but is called like a function, {called}(...); "
                              f"expected one of the functions {', '.join(callable_names)}{hint}")
-    local = {**_FUNCTIONS, **declared}
+    local = {**_FUNCTIONS, **grammar.functions(), **declared}
     names = set(re.findall(r"[A-Za-z_]\w*", re.sub(r"\d+\.\d*|\.T\b", " ", text)))
     # a dimension name in the text (Identity(n), a scalar n) is the matrices' positive integer n
     dimensions = {s.name: s for m in declared.values() for s in m.shape if isinstance(s, sp.Symbol)}
@@ -136,4 +139,12 @@ def parse(text: str, matrices: dict | None = None, symbols: dict | None = None) 
     check_value(expr, f"step {text[:60]!r}")
     if not isinstance(expr, sp.Basic):
         raise ValueError(f"step {text!r} is a {type(expr).__name__}, expected an expression")
+    before: list[str] = []
+    shape_of(expr, before)
+    _trace_squares(expr, before)
+    expr = grammar.restore_identities(expr)
+    after: list[str] = []
+    shape_of(expr, after)
+    if before and not after:  # SymPy dropped an Identity of the wrong size: Identity(m)*A -> A
+        raise IllFormed(f"{text}: {before[0].replace('Identity(', 'Identity(')}")
     return expr
