@@ -69,7 +69,7 @@ __all__ = ["ChainResult", "POINTS", "PROOF_BUDGET", "parse", "verify_chain"]
 
 #: Tunable constants and the submodule that owns (and reads) each.
 _TUNABLES = {
-    "POINTS": "checker", "SIZE_RANGE": "checker",
+    "POINTS": "checker", "SIZE_RANGE": "checker", "STEP_BUDGET": "checker",
     "PROOF_BUDGET": "symbolic", "WALL_FACTOR": "symbolic",
     "EPS": "float_eval", "TOL_FACTOR": "float_eval", "FALLBACK_RTOL": "float_eval",
     "HP_BITS": "exact_eval", "HP_RTOL": "exact_eval",

@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.matrices.expressions.matexpr import _matrix_derivative
 
 from ..check import Check
 from . import float_eval, symbolic
 from .exact_eval import _exact_differs
-from .float_eval import _NON_ANALYTIC, _compare, _independent_differs, _Unsupported
+from . import minimal
+from .float_eval import _compare, _independent_differs, _Unsupported
+from .domains import apply_domains, check_symbols, domain_of
+from .inputs import check_value
 from .parsing import IllFormed, parse
 from .shapes import _fmt, _free, _same, _trace_squares, shape_of
 from .symbolic import _symbolic
@@ -26,6 +31,17 @@ POINTS = 4
 #: <= 8 keeps evaluation cheap); with more than 4 dimension names the upper end grows
 #: to 3 + len(dims) + 1, so distinct sizes always exist (7+ names used to crash).
 SIZE_RANGE = (3, 8)
+#: Scales of complex scalars at successive points: at a scale s > 1 a complex scalar is drawn with
+#: |Im z| > π (past the strip of log's principal branch: log(exp(z)) = z must fail) and
+#: |Re z| ~ s; scale 1 (standard complex normal) keeps exp(exp(z)) finite.
+COMPLEX_SCALES = (1.0, 4.0)
+#: Functions that need real arguments (an order): with one of them, complex symbols get real values.
+_ORDERED = (sp.Max, sp.Min, sp.Heaviside, sp.floor, sp.ceiling, sp.Piecewise)
+#: Wall-clock seconds per step for the numeric stages (points, exact re-check, minimal search), after
+#: the symbolic stage's own budget: past it no new point is drawn once one has been tested.
+STEP_BUDGET = 2.5
+#: The per-step verdicts of :class:`ChainResult` (see there).
+VERDICTS = ("proved", "proved-randomized", "tested", "refuted", "shape", "unknown")
 
 
 @dataclass
@@ -38,7 +54,18 @@ class ChainResult:
     failing step's counterexample (every free symbol name, dimension names
     included, to a number or array), None if none; ``counterexamples``: one
     per step (None where the step holds); ``proved``: per step, True if
-    proved symbolically; ``points``: per step, random points tested.
+    proved symbolically; ``points``: per step, random points tested;
+    ``verdicts``: per step, one of :data:`VERDICTS`:
+
+    - ``"proved"``: ``lhs - rhs`` reduces to 0 symbolically (for every size);
+    - ``"proved-randomized"``: for every size, by a stated theorem and exact evaluation at
+      random integer points, with the stated bound on the chance of a false pass (see
+      :mod:`.randomized`);
+    - ``"tested"``: equal at random points (and re-checked exactly at one), not proved;
+    - ``"refuted"``: the sides differ at the confirmed counterexample;
+    - ``"shape"``: the sides are not both defined with equal shapes for general sizes;
+    - ``"unknown"``: neither proved nor refuted (a side could not be evaluated, or a float
+      difference was not confirmed exactly); ``ok`` is False, as for a failure.
     """
 
     expressions: list[sp.Basic]
@@ -46,6 +73,7 @@ class ChainResult:
     counterexamples: list[dict | None] = field(default_factory=list)
     proved: list[bool] = field(default_factory=list)
     points: list[int] = field(default_factory=list)
+    verdicts: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,7 +94,9 @@ class ChainResult:
         for i, check in enumerate(self.steps):
             head = f"step {i + 1}: {_show(self.expressions[i])}  =  {_show(self.expressions[i + 1])}"
             if check.ok:
-                mark = "✓ proved" if self.proved[i] else f"✓ tested on {self.points[i]} points (not proved)"
+                mark = ("✓ proved" if self.verdicts[i] == "proved" else "✓ proved for every size, randomized"
+                        if self.verdicts[i] == "proved-randomized" else
+                        f"✓ tested on {self.points[i]} points (not proved)")
             else:
                 mark = f"✗ {check.detail}"
             out.append(f"{head}: {mark}")
@@ -80,31 +110,100 @@ def _show(e: Any) -> str:
     return e if isinstance(e, str) else sp.sstr(e)
 
 
-def _draw_point(rng, mats, scalars, dims, real: bool) -> dict:
-    """A random point: distinct sizes >= 3 for ``dims``, standard (complex) normal entries."""
+def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index: int = 0) -> dict:
+    """A random point inside the domains: distinct sizes >= 3 for ``dims``, standard normal real
+    matrix entries; scalars by domain (:func:`.domains.domain_of`): integers, positive or real
+    normals, and complex normals for complex symbols (real ones where ``real``: a non-analytic step),
+    times ``scale`` (complex ones only: a branch such as log(exp(z)) = z for |Im z| <= π needs it).
+    The j-th integer scalar (j < 2) has the parity of bit j of ``index``, and the j-th real scalar
+    (j < 2) its sign, so 4 points cover every parity pattern of two integers ((-1)**n = 1 fails at
+    an odd n) and every sign pattern of two reals (log(x*y) = log x + log y fails at x, y < 0)."""
     lo, hi = SIZE_RANGE
     hi = max(hi, lo + len(dims) + 1)  # room for len(dims) distinct sizes, with a choice left over
     sizes = rng.choice(np.arange(lo, hi + 1), size=len(dims), replace=False) if dims else []
     point: dict[str, Any] = {d.name: int(s) for d, s in zip(dims, sizes)}
     sub = {d: sp.Integer(point[d.name]) for d in dims}
-
-    def draw(shape=()):
-        z = rng.standard_normal(shape)
-        return z if real else z + 1j * rng.standard_normal(shape)
-
-    for m in mats:
-        point[m.name] = draw(tuple(int(sp.sympify(s).subs(sub)) for s in m.shape))
+    for m in mats:  # matrices are real
+        point[m.name] = rng.standard_normal(tuple(int(sp.sympify(s).subs(sub)) for s in m.shape))
+    integers = reals = 0
     for s in scalars:
-        value = draw()
-        if s.is_integer:  # e.g. a dimension name used as a scalar: an integer (sizes >= 3 if positive)
-            point[s.name] = int(rng.integers(lo, hi + 1) if s.is_positive else rng.integers(-hi, hi + 1))
-            continue
-        if s.is_positive:
-            value = abs(rng.standard_normal()) + 0.5  # positive symbols get positive reals
-        elif s.is_real:
-            value = rng.standard_normal()
-        point[s.name] = complex(value) if np.iscomplexobj(value) else float(value)
+        domain = domain_of(s)
+        if domain.endswith("integer"):  # e.g. a dimension name used as a scalar: an integer >= 3 if positive
+            v = int(rng.integers(lo, hi + 1) if s.is_positive else rng.integers(-hi, hi + 1))
+            if integers < 2 and (v - (index >> integers)) % 2:
+                v += 1
+            integers += 1
+            point[s.name] = v
+        elif domain == "real" and reals < 2:  # signs from bits of index: log(x*y) = log x + log y fails at x, y < 0
+            point[s.name] = float(np.copysign(rng.standard_normal(), -1.0 if (index >> reals) & 1 else 1.0))
+            reals += 1
+        elif domain == "positive":
+            point[s.name] = float(abs(rng.standard_normal()) + 0.5)
+        elif domain == "real" or real:  # real: an order-based function (Max, Heaviside) in the step
+            point[s.name] = float(rng.standard_normal())
+        else:
+            re_, im_ = rng.standard_normal(2)
+            if scale > 1:
+                re_, im_ = scale * re_, np.copysign(np.pi + scale * abs(im_), im_)
+            point[s.name] = complex(re_, im_)
     return point
+
+
+#: Nodes over which SymPy's matrix derivative (``_matrix_derivative``) is used.
+_MATRIX_LINES = (sp.MatrixSymbol, sp.MatMul, sp.MatAdd, sp.Transpose, sp.Trace, sp.Number, sp.Mul, sp.Add,
+                 sp.Identity, sp.ZeroMatrix, sp.Symbol, sp.Tuple, sp.core.symbol.Str)
+
+
+def _derivatives_done(expr):
+    """``expr`` with each unevaluated ``Derivative`` (e.g. d Trace(A X)/dX) replaced by SymPy's closed
+    form where ``doit`` finds one; every stage, the exact re-check included, then sees that form."""
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Derivative):
+        return expr
+    swap = {}
+    for node in expr.atoms(sp.Derivative):
+        try:
+            done = node.doit()
+        except Exception:  # noqa: BLE001 - e.g. Trace's _eval_derivative raises NotImplementedError
+            done = node
+        inner, wrt = node.expr, [v for v, _ in node.variable_count]
+        if (done.has(sp.Derivative) and len(wrt) == 1 and isinstance(wrt[0], sp.MatrixSymbol)
+                and all(isinstance(a, _MATRIX_LINES) for a in sp.preorder_traversal(inner))):
+            # SymPy's matrix-lines derivative, only over products, sums, transposes and traces (it
+            # returns 0 for d det(X)/dX, so nothing else is trusted to it)
+            try:
+                done = _matrix_derivative(inner, wrt[0])
+            except Exception:  # noqa: BLE001 - left unevaluated: the numeric stage reports it
+                continue
+        if not done.has(sp.Derivative):
+            swap[node] = done
+    return expr.xreplace(swap) if swap else expr
+
+
+def _left(deadline: float) -> float:
+    """Seconds the minimal search may take: its own budget, within what is left of the step's."""
+    return max(0.1, min(minimal.MINIMAL_BUDGET, deadline - time.monotonic()))
+
+
+def _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline) -> tuple[dict, str]:
+    """The smallest exactly confirmed counterexample (:func:`.minimal.search`) in place of the random
+    ``point`` where one is found, with the detail line saying so."""
+    found = minimal.search(lhs, rhs, mats, scalars, dims, seed, _left(deadline))
+    if found is None:
+        return point, detail
+    small, how = found
+    head, _, rest = detail.partition(": ")
+    return minimal.exact_form(small), f"{head}: smallest counterexample found{at(small)}: {how}; first seen {rest}"
+
+
+def _small_shape_point(point: dict, dims, mats, rng) -> dict:
+    """For a shape failure: the smallest distinct sizes 1, 2, ... (by name) and entries in {-2..2}."""
+    sizes = {d.name: k + 1 for k, d in enumerate(dims)}
+    sub = {d: sp.Integer(sizes[d.name]) for d in dims}
+    out = dict(point, **sizes)
+    for m in mats:
+        shape = tuple(int(sp.sympify(x).subs(sub)) for x in m.shape)
+        out[m.name] = rng.integers(-2, 3, size=shape).astype(np.int64)
+    return minimal.exact_form(out)
 
 
 def _fmt_number(v) -> str:
@@ -120,6 +219,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         lhs = sp.ZeroMatrix(*rhs.shape)
     if rhs == 0 and isinstance(lhs, sp.MatrixExpr):
         rhs = sp.ZeroMatrix(*lhs.shape)
+    lhs, rhs = _derivatives_done(lhs), _derivatives_done(rhs)
     ls, rs = shape_of(lhs, problems), shape_of(rhs, problems)
     _trace_squares(sp.Tuple(lhs, rhs), problems)
     if not problems and (ls is None) != (rs is None):
@@ -129,27 +229,34 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
     elif not problems and ls is not None and not (_same(ls[0], rs[0]) and _same(ls[1], rs[1])):
         problems.append(f"left side {sp.sstr(lhs)} is {_fmt(ls)} but right side {sp.sstr(rhs)} is {_fmt(rs)}")
     mats, scalars, dims = _free(sp.Tuple(lhs, rhs))
-    real = any(lhs.has(f) or rhs.has(f) for f in _NON_ANALYTIC)
+    real = any(lhs.has(f) or rhs.has(f) for f in _ORDERED)
     rng = np.random.default_rng([seed, i])
     if problems:
         point = _draw_point(rng, mats, scalars, dims, real=True)
+        point = _small_shape_point(point, dims, mats, rng)
         differs, how = _independent_differs(lhs, rhs, point, dims)
         sizes = ", ".join(f"{d.name}={point[d.name]}" for d in dims)
         note = f"; at {sizes}: {how}" if differs and sizes else ""
         return Check("shape", False, f"{name}: {problems[0]} (not equal for general sizes){note}"), point, False, 0
-    where = "real" if real else "complex"
+    where = "complex" if not real and any(domain_of(s) == "complex" for s in scalars) else "real"
 
     def at(point) -> str:
         sizes = ", ".join(f"{d.name}={point[d.name]}" for d in dims)
         return f" ({sizes})" if sizes else ""
 
     verdict, why = _symbolic(lhs, rhs, symbolic.PROOF_BUDGET) if prove else (None, "")
+    deadline = time.monotonic() + STEP_BUDGET  # the numeric stages' budget, after the symbolic one
     if verdict is True:
         scope = "for all sizes " if mats else ""
         how = "doit/expand" if mats else "expand/cancel/simplify"
         return Check("symbolic", True, f"{name}: proved {scope}(lhs - rhs reduces to 0 by {how})"), None, True, 0
     if verdict is False:
-        # refuted symbolically; the sides differ at almost every point: confirm one exactly
+        # refuted symbolically; the sides differ at almost every point: the smallest confirmed one
+        found = minimal.search(lhs, rhs, mats, scalars, dims, seed, _left(deadline))
+        if found is not None:
+            point, how = found
+            return (Check("symbolic", False, f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); smallest "
+                          f"counterexample found{at(point)}: {how}"), minimal.exact_form(point), False, 0)
         for _ in range(3):
             point = _draw_point(rng, mats, scalars, dims, real)
             differs, how = _exact_differs(lhs, rhs, point)
@@ -160,8 +267,12 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
     worst_rel, tested, attempts, all_bounded = 0.0, 0, 0, True
     exact_note, passed = "", []
     while tested < POINTS and attempts < 4 * POINTS:  # redraw points where a side is not finite
+        if tested and time.monotonic() > deadline:
+            exact_note = f"; stopped at the step budget of {STEP_BUDGET:g} s"
+            break
         attempts += 1
-        point = _draw_point(rng, mats, scalars, dims, real)
+        point = _draw_point(rng, mats, scalars, dims, real, scale=COMPLEX_SCALES[attempts % len(COMPLEX_SCALES)],
+                            index=attempts - 1)
         try:
             excess, diff, tol, idx, lv, rv, bounded = _compare(lhs, rhs, point, dims)
         except _Unsupported as exc:
@@ -194,6 +305,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
                       f"({'rounding bound' if bounded else f'fallback {float_eval.FALLBACK_RTOL:g} relative'}); {how}")
             if not differs:
                 return Check("numeric", False, detail + " (NOT confirmed)", max_error=worst_rel), None, False, tested
+            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline)
             return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
         passed.append(point)
     if tested == 0:
@@ -207,8 +319,10 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         point = min(passed, key=lambda p: sum(p[d.name] for d in dims))
         differs, how = _exact_differs(lhs, rhs, point, project=True)
         if differs:
-            return (Check("counterexample", False, f"{name}: lhs ≠ rhs at a random {where} point{at(point)} although "
-                          f"float64 agrees within its rounding bound: {how}", max_error=worst_rel), point, False, tested)
+            detail = (f"{name}: lhs ≠ rhs at a random {where} point{at(point)} although "
+                      f"float64 agrees within its rounding bound: {how}")
+            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline)
+            return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
         exact_note = "; " + (how.replace("re-evaluated", "re-evaluated at one point") if differs is False
                              else f"no exact re-check ({how})")
     return (Check("numeric", True, f"{name}: not proved; equal at {tested} random {where} points with distinct sizes "
@@ -218,13 +332,16 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
                   max_error=worst_rel), None, False, tested)
 
 
-def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0, prove: bool = True) -> ChainResult:
+def verify_chain(steps, *, matrices: dict | None = None, symbols: dict | None = None, seed: int = 0,
+                 prove: bool = True) -> ChainResult:
     """Check every step ``steps[i] -> steps[i+1]`` of a chain of equalities.
 
     ``steps``: SymPy expressions (scalar, or matrix expressions over
     ``MatrixSymbol``s with numeric or symbolic sizes) or strings (see
     :func:`parse`); ``matrices`` maps a name used in strings to its
-    ``(rows, cols)``.  ``seed`` fixes the random points.  Later steps are
+    ``(rows, cols)``; ``symbols`` maps a scalar name to its domain, ``"real"`` (the default
+    for strings), ``"positive"``, ``"integer"`` or ``"complex"`` (:mod:`.domains`): points and
+    counterexamples lie inside the domains.  ``seed`` fixes the random points.  Later steps are
     checked even after a failure.  ``prove=False`` skips the symbolic stage
     (every step is then tested numerically).  Bad input raises ``ValueError``.
     """
@@ -232,15 +349,17 @@ def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0, prove: b
         raise ValueError(f"steps={steps!r}; expected a list of at least 2 expressions")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed={seed!r}; expected a non-negative integer")
+    symbols = check_symbols(symbols)
     exprs: list[Any] = []
     for k, s in enumerate(steps):
         if isinstance(s, str):
             try:
-                exprs.append(parse(s, matrices))
+                exprs.append(parse(s, matrices, symbols))
             except IllFormed as exc:
                 exprs.append(exc)
         elif isinstance(s, (sp.Basic, int, float, complex)):
-            exprs.append(sp.sympify(s))
+            check_value(s, f"steps[{k}]")
+            exprs.append(apply_domains(sp.sympify(s), symbols))
         else:
             raise ValueError(f"steps[{k}] is a {type(s).__name__}; expected a SymPy expression or a string")
     result = ChainResult([s if isinstance(s, str) or isinstance(e, IllFormed) else e for s, e in zip(steps, exprs)])
@@ -255,4 +374,14 @@ def verify_chain(steps, *, matrices: dict | None = None, seed: int = 0, prove: b
         result.counterexamples.append(cex)
         result.proved.append(proved)
         result.points.append(pts)
+        result.verdicts.append(_verdict(check, proved, cex))
     return result
+
+
+def _verdict(check: Check, proved: bool, cex: dict | None) -> str:
+    """The verdict (one of :data:`VERDICTS`) of a step: refuted only with a confirmed counterexample."""
+    if check.ok:
+        return "proved" if proved else "proved-randomized" if check.method == "randomized" else "tested"
+    if check.method == "shape":
+        return "shape"
+    return "refuted" if cex is not None else "unknown"

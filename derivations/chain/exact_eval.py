@@ -13,6 +13,8 @@ import sympy as sp
 from sympy.polys.domains import QQ, QQ_I
 from sympy.polys.matrices import DomainMatrix
 from sympy.matrices.exceptions import NonSquareMatrixError, ShapeError
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .float_eval import _as_scalar, _Unsupported
 from .shapes import _free, _int_size
@@ -132,6 +134,8 @@ def _hp_number(expr: sp.Basic, kind: str) -> Any:
 
 @cache
 def _mp_function(func, nargs: int):
+    if isinstance(func, sp.Lambda):  # an entrywise function
+        return sp.lambdify(func.variables, func.expr, "mpmath")
     dummies = sp.symbols(f"a0:{nargs}")
     return sp.lambdify(dummies, func(*dummies), "mpmath")
 
@@ -188,6 +192,25 @@ def _hp_eval(expr: sp.Basic, env: dict, kind: str) -> Any:
         return np.transpose(ev(expr.arg))
     if isinstance(expr, sp.Trace):
         return np.trace(_square(ev(expr.arg), "trace"))
+    if isinstance(expr, MatrixElement):
+        return ev(expr.parent)[_int_size(expr.i, env), _int_size(expr.j, env)]
+    if isinstance(expr, sp.KroneckerProduct):
+        value = ev(expr.args[0])
+        for a in expr.args[1:]:
+            value = np.kron(value, ev(a))
+        return value
+    if isinstance(expr, sp.Determinant):
+        v = _square(ev(expr.arg), "determinant")
+        if kind == "dyadic":
+            raise _Inexact("a determinant")
+        if kind == "rational":
+            return DomainMatrix(v.tolist(), v.shape, QQ_I).det()
+        return mpmath.det(mpmath.matrix(v.tolist()))
+    if isinstance(expr, ElementwiseApplyFunction):
+        if kind != "mp":
+            raise _Inexact("an entrywise function")
+        f = _mp_function(expr.function, 1)
+        return np.vectorize(f, otypes=[object])(ev(expr.expr))
     if isinstance(expr, sp.Inverse) or (isinstance(expr, sp.MatPow) and expr.exp.is_Integer and expr.exp < 0):
         v = _square(ev(expr.args[0]), "inverse")
         if kind == "dyadic":
@@ -274,7 +297,7 @@ def _hp_apply(expr: sp.Basic, env: dict, kind: str, left, right) -> Any:
 
 
 def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
-                   project: bool = False) -> tuple[bool | None, str]:
+                   project: bool = False, shape_errors: bool = True) -> tuple[bool | None, str]:
     """Re-evaluate both sides at ``point`` exactly (Gaussian rationals: each float of the point
     is the rational it stores) or, where a function leaves rational arithmetic, at
     :data:`HP_BITS` bits.  ``(True, how)`` if the sides differ there, ``(False, how)`` if they
@@ -282,7 +305,8 @@ def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
 
     Matrix sides are compared entirely, or only at ``entry`` (i, j), or (``project``) through
     u·(lhs - rhs)·v for random vectors u, v: a nonzero matrix D gives u·D·v = 0 only on a
-    measure-zero set of (u, v), and each is O(n²) per factor instead of O(n³).
+    measure-zero set of (u, v), and each is O(n²) per factor instead of O(n³).  A shape error
+    in the re-evaluation counts as a difference unless ``shape_errors`` is False (then None).
     """
     mats, scalars, dims = _free(sp.Tuple(lhs, rhs))
     if not isinstance(lhs, sp.MatrixExpr) or not isinstance(rhs, sp.MatrixExpr):
@@ -314,6 +338,8 @@ def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
                 with mpmath.workprec(HP_BITS):
                     lv, rv = (_as_scalar(_hp_apply(e, env, kind, left, right)) for e in (lhs, rhs))
                     if np.shape(lv) != np.shape(rv):
+                        if not shape_errors:
+                            return None, "sides have different shapes"
                         return True, f"re-evaluated {label}: sides have shapes {np.shape(lv)} and {np.shape(rv)}"
                     gaps = np.vectorize(lambda a, b: _hp_abs(a - b, kind), otypes=[float])(lv, rv)
                     if exact:
@@ -341,6 +367,8 @@ def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
             except _Inexact:
                 continue
     except (ShapeError, NonSquareMatrixError) as exc:
+        if not shape_errors:
+            return None, f"re-evaluation fails: {' '.join(str(exc).split())[:80]}"
         return True, f"re-evaluation fails: {' '.join(str(exc).split())[:80]}"
     except Exception as exc:  # noqa: BLE001 - a node this path cannot evaluate (or a singular inverse)
         return None, f"cannot re-evaluate exactly: {type(exc).__name__}: {' '.join(str(exc).split())[:60]}"

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from sympy.matrices.exceptions import ShapeError
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .shapes import _free, _int_size
 
@@ -89,6 +91,9 @@ def _evaluate(expr: sp.Basic, env: dict) -> tuple[Any, Any]:
         v, b = _evaluate(expr.arg, env)
         d = np.diag(v)
         return d.sum(), np.diag(b).sum() + (len(d) - 1) * np.abs(d).sum()
+    special = _evaluate_unbounded(expr, env)
+    if special is not None:
+        return special
     if isinstance(expr, sp.Expr) and not isinstance(expr, sp.MatrixExpr) and expr.args:
         parts = [_evaluate(a, env) for a in expr.args]
         if any(np.ndim(p[0]) for p in parts):
@@ -103,6 +108,44 @@ def _evaluate(expr: sp.Basic, env: dict) -> tuple[Any, Any]:
             bound = abs(value) + sum(np.abs(df(*args)) * p[1] for df, p in zip(partials, parts))
         return value, bound
     raise _Unsupported(type(expr).__name__)
+
+
+#: Key set in the environment by a node evaluated without a rounding bound (det, inverse, Kronecker
+#: products, entrywise functions): the comparison then uses FALLBACK_RTOL.
+UNBOUNDED = "\0unbounded"
+
+
+@cache
+def _entrywise(function: sp.Lambda):
+    return np.vectorize(sp.lambdify(function.variables, function.expr, "numpy"), otypes=[complex])
+
+
+def _evaluate_unbounded(expr: sp.Basic, env: dict):
+    """(value, zero bound) of the matrix nodes the running error bound does not model, else None;
+    marks ``env`` (:data:`UNBOUNDED`) so that the fallback tolerance is used."""
+    kinds = (sp.Determinant, sp.Inverse, sp.KroneckerProduct, MatrixElement, ElementwiseApplyFunction)
+    if not isinstance(expr, kinds):
+        return None
+    env[UNBOUNDED] = True
+    if isinstance(expr, MatrixElement):
+        v = _evaluate(expr.parent, env)[0]
+        value = v[_int_size(expr.i, env), _int_size(expr.j, env)]
+    else:
+        args = [_evaluate(a, env)[0] for a in (expr.args[1:] if isinstance(expr, ElementwiseApplyFunction)
+                                              else expr.args)]
+        if isinstance(expr, sp.Determinant):
+            value = np.linalg.det(args[0])
+        elif isinstance(expr, sp.Inverse):
+            value = np.linalg.inv(args[0])
+        elif isinstance(expr, sp.KroneckerProduct):
+            value = args[0]
+            for a in args[1:]:
+                value = np.kron(value, a)
+        else:
+            value = _entrywise(expr.function)(args[0])
+            if not np.iscomplexobj(args[0]) and np.all(np.imag(value) == 0):
+                value = np.real(value)
+    return value, np.zeros(np.shape(value))
 
 
 #: lambdify's NumPyPrinter has no printer for Trace: map it to numpy.trace by name.
@@ -121,18 +164,26 @@ def _as_scalar(v):
     return a.reshape(()) if a.shape == (1, 1) else a
 
 
+def _complexified(point: dict) -> dict:
+    """``point`` with float values as complex128: real points of an analytic step are evaluated
+    as SymPy means it (``log(-2) = log 2 + iπ``, ``sqrt(-1) = i``), not as NumPy's NaN."""
+    return {k: (v.astype(complex) if isinstance(v, np.ndarray) and v.dtype.kind == "f"
+                else complex(v) if isinstance(v, float) else v) for k, v in point.items()}
+
+
 def _compare(lhs, rhs, point, dims):
     """(max |lhs - rhs| - tol, max |diff|, worst entry index, lhs, rhs values) at ``point``."""
-    env = dict(point)
+    analytic = not any(lhs.has(f) or rhs.has(f) for f in _NON_ANALYTIC)
+    env = _complexified(point) if analytic else dict(point)
     try:
         with np.errstate(all="ignore"):  # overflow to inf / NaN: non-finite values are detected by the caller
             lv, lb = _evaluate(lhs, env)
             rv, rb = _evaluate(rhs, env)
-        bounded = True
+        bounded = not env.get(UNBOUNDED)
     except _Unsupported:  # e.g. an inverse: evaluate through lambdify, with the fallback tolerance
         mats, scalars, _ = _free(sp.Tuple(lhs, rhs))
         sizes = {d: sp.Integer(point[d.name]) for d in dims}
-        args = [point[n.name] for n in mats + scalars]
+        args = [env[n.name] for n in mats + scalars]
         with np.errstate(all="ignore"):  # non-finite values are detected by the caller
             lv = _lambdified(lhs, mats + scalars, sizes)(*args)
             rv = _lambdified(rhs, mats + scalars, sizes)(*args)
@@ -147,6 +198,10 @@ def _compare(lhs, rhs, point, dims):
             tol = TOL_FACTOR * EPS * (lb + rb)  # both sides' first-order rounding bounds
         else:
             tol = FALLBACK_RTOL * np.maximum(np.maximum(np.abs(lv), np.abs(rv)), 1.0)
+        # a NaN bound (a partial derivative such as d(-1)**n/dn = (-1)**n·log(-1.0) in real float64)
+        # would make every difference pass (NaN > 0 is False): there, the fallback tolerance
+        fallback = FALLBACK_RTOL * np.maximum(np.maximum(np.abs(lv), np.abs(rv)), 1.0)
+        tol = np.where(np.isfinite(tol), tol, fallback)
         excess = diff - tol
     idx = np.unravel_index(int(np.argmax(excess)), np.shape(excess)) if np.ndim(excess) else ()
     return excess[idx], diff, tol, idx, lv, rv, bounded
@@ -159,7 +214,9 @@ def _independent_differs(lhs, rhs, point, dims, tol=None) -> tuple[bool | None, 
     mats, scalars, _ = _free(sp.Tuple(lhs, rhs))
     names = mats + scalars
     sizes = {d: sp.Integer(point[d.name]) for d in dims}
-    args = [point[n.name] for n in names]
+    analytic = not any(lhs.has(f) or rhs.has(f) for f in _NON_ANALYTIC)
+    env = _complexified(point) if analytic else point
+    args = [env[n.name] for n in names]
     try:
         with np.errstate(all="ignore"):
             lv = _as_scalar(_lambdified(lhs, names, sizes)(*args))

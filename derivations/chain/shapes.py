@@ -63,10 +63,11 @@ def shape_of(expr: sp.Basic, problems: list[str]) -> tuple | None:
 
 def _trace_squares(expr: sp.Basic, problems: list[str]) -> None:
     for node in sp.preorder_traversal(expr):
-        if isinstance(node, sp.Trace):
+        if isinstance(node, (sp.Trace, sp.Determinant)):
             s = shape_of(node.arg, problems)
+            what = "trace" if isinstance(node, sp.Trace) else "determinant"
             if s is not None and not _same(s[0], s[1]):
-                problems.append(f"{sp.sstr(node.arg)} is {_fmt(s)}, not square: cannot take its trace")
+                problems.append(f"{sp.sstr(node.arg)} is {_fmt(s)}, not square: cannot take its {what}")
 
 
 def _int_size(size: sp.Expr, env: dict) -> int:

@@ -1,7 +1,8 @@
 """``mlp-derivations chain EXPR EXPR ... [--matrix NAME=ROWS,COLS ...]``: check a chain of equalities.
 
 Prints one line per step (``✓ proved``, ``✓ tested on N points``, ``✗ reason``)
-and, for the first failing step, its counterexample.  Exit status 0 if every
+and, for the first failing step, its counterexample in full and exactly (every
+entry; integers and fractions such as 1/2, floats as their exact round-trip repr).  Exit status 0 if every
 step holds, 1 if one fails, 2 for a parse error or a bad ``--matrix`` (one
 line on stderr).  The expression grammar is :func:`derivations.chain.parse`'s.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from fractions import Fraction
 
 from .common import UsageError
 
@@ -29,28 +31,27 @@ def _matrix_spec(spec: str) -> tuple[str, tuple[str, str]]:
     return match.group(1), (match.group(2), match.group(3))
 
 
-#: Arrays with at most this many entries are printed in full; larger ones as their shape.
-SHOW_ENTRIES = 9
-
-
-def _number(v) -> str:
+def _exact(v) -> str:
+    """One value exactly: ints, fractions (1/2), floats and complex numbers as Python writes them
+    (their repr reads back to the same binary value)."""
     import numpy as np
 
-    if np.iscomplexobj(v):
-        return f"{v.real:.4g}{v.imag:+.4g}j"
-    return f"{float(v):.4g}"
+    if isinstance(v, (bool, int, np.integer)):
+        return str(int(v))
+    if isinstance(v, Fraction):
+        return str(v)
+    if isinstance(v, (complex, np.complexfloating)):
+        return repr(complex(v))
+    return repr(float(v))
 
 
-def _short(value) -> str:
+def _full(value) -> str:
+    """A counterexample value in full, every entry exact: a matrix as [[row], [row], ...]."""
     import numpy as np  # here, not at import: building the parser needs no NumPy
 
-    if isinstance(value, np.ndarray):  # the full entries are in verify_chain(...).counterexample
-        kind = f"{value.shape[0]}×{value.shape[1]} {'complex' if np.iscomplexobj(value) else 'real'} array"
-        if value.size > SHOW_ENTRIES:
-            return kind
-        rows = "; ".join(", ".join(_number(v) for v in row) for row in value)
-        return f"[{rows}] ({kind})"
-    return f"{value:.6g}" if isinstance(value, (float, complex)) else repr(value)
+    if isinstance(value, np.ndarray):
+        return "[" + ", ".join("[" + ", ".join(_exact(v) for v in row) + "]" for row in value) + "]"
+    return _exact(value)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,5 +79,7 @@ def run(args: argparse.Namespace) -> int:
     failed = [i + 1 for i, c in enumerate(result.steps) if not c.ok]
     print(f"{len(failed)} of {len(result.steps)} steps fail (first: step {failed[0]})")
     if result.counterexample:
-        print("counterexample: " + "; ".join(f"{k} = {_short(v)}" for k, v in result.counterexample.items()))
+        print(f"counterexample (step {failed[0]}, exact):")
+        for k, v in result.counterexample.items():
+            print(f"  {k} = {_full(v)}")
     return 1
