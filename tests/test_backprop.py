@@ -11,6 +11,10 @@ from hypothesis import strategies as st
 import derivations
 import numeric.backprop as nbp
 from derivations import backprop as sym
+from derivations.backprop.graph import dphi
+from derivations.backprop.sized import entrywise_reference, explicit_of
+from derivations.calculus.explicit import entries_match
+from derivations.calculus.normalize import matrices_equal
 
 #: A small graph: sizes d, h in 1..6, q in 2..6, and a seed for N(0, 1) values.
 GRAPH_SIZES = st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(2, 6), st.integers(0, 2**32 - 1))
@@ -140,17 +144,17 @@ def test_exported_gradients_render_without_reusing_the_dimension_letter_d():
 
 
 def test_the_symbolic_proof_rejects_a_wrong_closed_form():
-    """_matrices_equal can fail: 5.3.11 without its λ W1 term and 5.3.12 doubled are refuted."""
-    ok, _ = sym._matrices_equal(sym.derived()["dJ_dW1"], sp.HadamardProduct(sym.W2.T * sym.g, sym._dphi(sym.z)) * sym.x.T)
+    """matrices_equal can fail: 5.3.11 without its λ W1 term and 5.3.12 doubled are refuted."""
+    ok, _ = matrices_equal(sym.derived()["dJ_dW1"], sp.HadamardProduct(sym.W2.T * sym.g, dphi(sym.z)) * sym.x.T)
     assert not ok  # λ W1 missing
-    ok, _ = sym._matrices_equal(sym.derived()["dJ_dh"], sym.W2.T * sym.g * 2)
+    ok, _ = matrices_equal(sym.derived()["dJ_dh"], sym.W2.T * sym.g * 2)
     assert not ok
 
 
 def test_the_entrywise_confirmation_rejects_a_wrong_derivative():
     """The explicit-size comparison can fail: φ' replaced by φ in 5.3.13 is caught entry by entry."""
     wrong = sp.HadamardProduct(sym.W2.T * sym.g, sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(sym.phi, sym.z_var))
-    ok, _ = sym._entries_match(sym._explicit_of(wrong), sym._entrywise_reference()["dJ_dz"])
+    ok, _ = entries_match(explicit_of(wrong), entrywise_reference()["dJ_dz"])
     assert not ok
 
 
@@ -164,3 +168,4 @@ def test_importing_derivations_does_not_run_the_derivation():
         "assert b.derived.cache_info().currsize == 0; b.dJ_dW1; assert b.derived.cache_info().currsize == 1"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
