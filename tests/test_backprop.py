@@ -11,6 +11,12 @@ from hypothesis import strategies as st
 import derivations
 import numeric.backprop as nbp
 from derivations import backprop as sym
+from derivations.backprop.graph import dphi
+from derivations.backprop.sized import entrywise_reference, explicit_of
+from derivations.calculus import defects
+from derivations.calculus.engine import matrix_gradient
+from derivations.calculus.explicit import entries_match
+from derivations.calculus.normalize import matrices_equal
 
 #: A small graph: sizes d, h in 1..6, q in 2..6, and a seed for N(0, 1) values.
 GRAPH_SIZES = st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(2, 6), st.integers(0, 2**32 - 1))
@@ -140,17 +146,17 @@ def test_exported_gradients_render_without_reusing_the_dimension_letter_d():
 
 
 def test_the_symbolic_proof_rejects_a_wrong_closed_form():
-    """_matrices_equal can fail: 5.3.11 without its λ W1 term and 5.3.12 doubled are refuted."""
-    ok, _ = sym._matrices_equal(sym.derived()["dJ_dW1"], sp.HadamardProduct(sym.W2.T * sym.g, sym._dphi(sym.z)) * sym.x.T)
+    """matrices_equal can fail: 5.3.11 without its λ W1 term and 5.3.12 doubled are refuted."""
+    ok, _ = matrices_equal(sym.derived()["dJ_dW1"], sp.HadamardProduct(sym.W2.T * sym.g, dphi(sym.z)) * sym.x.T)
     assert not ok  # λ W1 missing
-    ok, _ = sym._matrices_equal(sym.derived()["dJ_dh"], sym.W2.T * sym.g * 2)
+    ok, _ = matrices_equal(sym.derived()["dJ_dh"], sym.W2.T * sym.g * 2)
     assert not ok
 
 
 def test_the_entrywise_confirmation_rejects_a_wrong_derivative():
     """The explicit-size comparison can fail: φ' replaced by φ in 5.3.13 is caught entry by entry."""
     wrong = sp.HadamardProduct(sym.W2.T * sym.g, sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(sym.phi, sym.z_var))
-    ok, _ = sym._entries_match(sym._explicit_of(wrong), sym._entrywise_reference()["dJ_dz"])
+    ok, _ = entries_match(explicit_of(wrong), entrywise_reference()["dJ_dz"])
     assert not ok
 
 
@@ -164,3 +170,69 @@ def test_importing_derivations_does_not_run_the_derivation():
         "assert b.derived.cache_info().currsize == 0; b.dJ_dW1; assert b.derived.cache_info().currsize == 1"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name", sorted(defects.SYMPY_DEFECTS))
+def test_each_recorded_sympy_defect_reproduces_on_the_installed_sympy(name):
+    """SYMPY_DEFECTS stays true: if a SymPy release fixes one, this fails and its work-around can be reviewed."""
+    assert defects.reproduces(name), f"SymPy {sp.__version__} no longer shows defect {name!r}: {defects.SYMPY_DEFECTS[name]}"
+
+
+def test_reproduces_rejects_an_unknown_defect_naming_the_known_ones():
+    with pytest.raises(KeyError, match="no SymPy defect 'trace-product'; known: lambdify-elementwise, trace-elementwise"):
+        defects.reproduces("trace-product")
+
+
+def test_matrix_gradient_works_around_the_trace_sum_defect():
+    """(tr WᵀW + tr W).diff(W) is 0 in SymPy 1.14 (defect 'trace-sum'); term by term it is 2W + I."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    W = sp.MatrixSymbol("W", n, n)
+    ok, why = matrices_equal(matrix_gradient([sp.Trace(W.T * W) + sp.Trace(W)], W), 2 * W + sp.Identity(n))
+    assert ok, why
+
+
+def test_matrix_gradient_refuses_a_sympy_result_that_is_not_shaped_like_wrt():
+    """d tr(gᵀ φ(z))/dz comes back as a 1-index array (defect 'trace-elementwise'): an error naming both shapes."""
+    trace = sp.Trace(sym.g.T * sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(sym.phi, sym.o_var))
+    with pytest.raises(ValueError, match=r"came back as ArrayContraction of shape \(q,\); expected a matrix of shape \(q, 1\)"):
+        matrix_gradient([trace], sym.o_var)
+
+
+def _imports(path, package: str) -> set[str]:
+    """The absolute names of the modules ``path`` (a module of ``package``) imports from."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            found.add(".".join(p for p in (base, node.module) if p))
+    return found
+
+
+def test_the_calculus_tool_imports_nothing_of_derivations_outside_itself():
+    """Layering (DESIGN.md): calculus is a tool, it never imports a chapter module, the registry or checking."""
+    from pathlib import Path
+
+    for path in sorted((Path(derivations.__file__).parent / "calculus").glob("*.py")):
+        outside = {m for m in _imports(path, "derivations.calculus") if m.split(".")[0] == "derivations"}
+        outside = {m for m in outside if not m.startswith("derivations.calculus")}
+        assert not outside, f"calculus/{path.name} imports {sorted(outside)}"
+
+
+def test_the_backprop_modules_import_each_other_without_a_circle_and_never_the_package_init():
+    from graphlib import CycleError, TopologicalSorter
+    from pathlib import Path
+
+    graph = {}
+    for path in sorted((Path(derivations.__file__).parent / "backprop").glob("*.py")):
+        if path.name != "__init__.py":
+            imported = _imports(path, "derivations.backprop")
+            assert "derivations.backprop" not in imported, f"backprop/{path.name} imports the package __init__"
+            graph[path.stem] = {m.rsplit(".", 1)[1] for m in imported if m.startswith("derivations.backprop.")}
+    try:
+        tuple(TopologicalSorter(graph).static_order())  # static_order is lazy: it raises only when consumed
+    except CycleError as exc:
+        raise AssertionError(f"import circle among the backprop modules: {exc.args[1]}") from None

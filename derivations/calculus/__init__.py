@@ -1,0 +1,22 @@
+"""Matrix calculus (a tool): gradients of scalar expressions of matrix symbols, at symbolic sizes.
+
+SymPy's matrix ``.diff`` does the differentiation; this package works around
+the defects met in it (:data:`~.defects.SYMPY_DEFECTS`) and supplies what a
+derivation needs to be trusted rather than taken on faith:
+
+- :mod:`.engine` -- :func:`~.engine.matrix_gradient`: the gradient of a sum of
+  scalar terms with respect to a ``MatrixSymbol``, term by term;
+- :mod:`.normalize` -- canonical forms (named derivatives of undefined
+  functions, alpha-renamed sums) and :func:`~.normalize.matrices_equal`, a
+  proof of equality at symbolic sizes;
+- :mod:`.explicit` -- explicit-size evaluation and the entry-by-entry
+  reference (SymPy's scalar ``diff``), compared by :func:`~.explicit.entries_match`;
+- :mod:`.lambdify` -- :func:`~.lambdify.lambdify_matrix`: NumPy functions of
+  matrix expressions with elementwise applications;
+- :mod:`.finite_differences` -- finite-difference gradients and the relative
+  error used to compare arrays;
+- :mod:`.defects` -- the SymPy defects and a reproducer for each.
+
+A tool: nothing here imports a chapter module or the claim registry; results
+are plain values (bools, strings, SymPy objects, NumPy arrays).
+"""
