@@ -183,3 +183,11 @@ def test_an_erratum_found_reads_as_the_notes_step_failing_not_as_a_failure(capsy
     out = capsys.readouterr().out
     assert "erratum found" in out and "FAIL" not in out
     assert "✗ the note's step 3 fails (shape): note's chain" in out
+
+
+def test_chain_symbol_declares_a_domain(capsys):
+    assert main(["chain", "sqrt(p**2)", "p", "--symbol", "p=positive"]) == 0
+    assert main(["chain", "sqrt(p**2)", "p"]) == 1  # p real by default: refuted at p = -1
+    assert "  p = -1" in capsys.readouterr().out
+    assert main(["chain", "x", "x", "--symbol", "p"]) == 2
+    assert "--symbol 'p' is not NAME=DOMAIN" in capsys.readouterr().err

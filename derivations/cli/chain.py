@@ -21,7 +21,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="two or more expressions, e.g. 'W2*(W1*x + b1) + b2' '(W2*W1)*x + (W2*b1 + b2)'")
     parser.add_argument("--matrix", action="append", default=[], metavar="NAME=ROWS,COLS",
                         help="declare a matrix, sizes as integers or dimension names, e.g. W1=h,d (repeatable)")
+    parser.add_argument("--symbol", action="append", default=[], metavar="NAME=DOMAIN",
+                        help="declare a scalar's domain: real (the default), positive, integer or complex, "
+                             "e.g. p=positive (repeatable)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed for the random points (default 0)")
+
+
+def _symbol_spec(spec: str) -> tuple[str, str]:
+    match = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=\s*(\w+)\s*", spec)
+    if not match:
+        raise ValueError(f"--symbol {spec!r} is not NAME=DOMAIN; expected e.g. --symbol p=positive")
+    return match.group(1), match.group(2)
 
 
 def _matrix_spec(spec: str) -> tuple[str, tuple[str, str]]:
@@ -68,7 +78,13 @@ def run(args: argparse.Namespace) -> int:
             if name in matrices:
                 raise ValueError(f"--matrix {name} is declared twice")
             matrices[name] = shape
-        result = verify_chain(args.steps, matrices=matrices, seed=args.seed)
+        symbols: dict = {}
+        for spec in args.symbol:
+            name, domain = _symbol_spec(spec)
+            if name in symbols:
+                raise ValueError(f"--symbol {name} is declared twice")
+            symbols[name] = domain
+        result = verify_chain(args.steps, matrices=matrices, symbols=symbols or None, seed=args.seed)
     except ValueError as exc:
         raise UsageError(f"mlp-derivations chain: {' '.join(str(exc).split())}") from None
     for line in result.lines():
