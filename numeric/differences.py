@@ -99,8 +99,16 @@ def _as_steps(step, x, default):
 
 
 def _scalar(f, value, where):
-    """Return f's value as a Python scalar; non-scalar or non-finite values raise ValueError naming f."""
-    arr = np.asarray(value)
+    """Return f's value as a Python scalar; non-numeric, non-scalar or non-finite values raise ValueError naming f."""
+    try:
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001 - ragged sequences and the like: reported below as non-numeric
+        arr = np.asarray(None)
+    if arr.dtype.kind not in "biufc":  # str, bytes, None, objects: np.isfinite would raise a TypeError
+        raise ValueError(
+            f"f={getattr(f, '__name__', f)!r} returned {_brief(value)} {where}; "
+            "expected a real number (a float, or an array with one element)"
+        )
     if arr.size != 1:
         raise ValueError(
             f"f={getattr(f, '__name__', f)!r} returned an array of shape {arr.shape} {where}; "
@@ -112,8 +120,50 @@ def _scalar(f, value, where):
     return v
 
 
+def _brief(value):
+    """``value`` as a short phrase for a message: its type and a shortened repr."""
+    text = repr(value)
+    return f"a {type(value).__name__} {text[:40] + '...' if len(text) > 40 else text}"
+
+
 def _eval(f, x, where):
     return _scalar(f, f(x), where)
+
+
+def _low_precision_hint(dtype, method):
+    """A sentence for a failed check's message when ``f`` computed in a lower precision than float64, else "".
+
+    Error analysis of the module docstring with float64's eps replaced by f's: at the default steps
+    central differences carry rounding eps_f/h ≈ eps_f/6.1e-6 (2e-2 for float32), Richardson
+    ≈ 5.7 eps_f/(h/4) (3e-5), the complex step about eps_f (1.2e-7), all far above the float64
+    tolerances.  Central differences at h = eps_f^(1/3) (4.9e-3 for float32) balance truncation and
+    rounding at about eps_f^(2/3) (2.4e-4).
+    """
+    if dtype is None:
+        return ""
+    dtype = np.dtype(dtype)
+    eps = float(np.finfo(dtype).eps)
+    if eps <= _EPS:
+        return ""
+    rounding = {"central": eps / _CENTRAL_STEP, "richardson": 5.7 * eps / _RICHARDSON_STEP, "complex": eps}[method]
+    return (
+        f"; note: f computed in {dtype.name} (its value is a {dtype.name}, eps {eps:.2g}), so f is rounded to "
+        f"{dtype.name} and the {method} gradient is accurate to only about {rounding:.1g} relative: compute f in "
+        f"float64 to check the formula, or pass method='central', step={eps ** (1 / 3):.2g}·max(1, |x|) "
+        f"and rtol={10 * eps ** (2 / 3):.1g}"
+    )
+
+
+def _value_and_precision(f, x, where):
+    """f(x) as a Python scalar, and the floating dtype f computed it in (None if not a NumPy float).
+
+    The dtype is read from f's own result (a ``numpy.float32`` scalar, or an array of that dtype),
+    so a float32 ``f`` can be named in a failed check's message: its values are rounded to float32.
+    """
+    value = f(x)
+    v = _scalar(f, value, where)
+    dtype = getattr(value, "dtype", None)
+    return v, (dtype if dtype is not None and np.dtype(dtype).kind in "fc" else None)
 
 
 def _eval_complex(f, z, where):

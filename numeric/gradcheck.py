@@ -19,7 +19,8 @@ from .differences import (
     METHODS,
     _as_point,
     _check_method,
-    _eval,
+    _value_and_precision,
+    _low_precision_hint,
     numerical_gradient,
     richardson_gradient,
 )
@@ -83,12 +84,18 @@ class GradientCheck:
         return self.ok
 
 
+def _nonempty(x, name="x"):
+    if x.size == 0:
+        raise ValueError(f"{name} has shape {x.shape}, which is empty; expected at least one element to check")
+    return x
+
+
 def _as_analytic(grad, x, what="grad"):
     value = grad(x.copy()) if callable(grad) else grad
     try:
         arr = np.asarray(value)
     except Exception as exc:
-        raise ValueError(f"{what} could not be converted to an array ({exc}); expected an array shaped like x")
+        raise ValueError(f"{what} could not be converted to an array ({exc}); expected an array shaped like x") from None
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"{what} has dtype {arr.dtype}; expected a real array shaped like x")
     if arr.shape != x.shape:
@@ -105,9 +112,9 @@ def check_gradient(f, grad, x, *, method="central", rtol=None, atol=None, step=N
     tolerance; ``max_rel_error`` is the largest |a - n| / max(|a|, |n|) (0 where both are 0).
     """
     _check_method(method)
-    x = _as_point(x)
+    x = _nonempty(_as_point(x))
     analytic = _as_analytic(grad, x)
-    f0 = _eval(f, x.copy(), "at x")
+    f0, precision = _value_and_precision(f, x.copy(), "at x")
     rtol, atol = _tolerances(method, rtol, atol, f0)
     numeric = numerical_gradient(f, x, method=method, step=step)
     ok, max_abs, max_rel, worst, allowed = _compare(analytic, numeric, rtol, atol)
@@ -118,7 +125,7 @@ def check_gradient(f, grad, x, *, method="central", rtol=None, atol=None, step=N
         f"gradient check {'passed' if ok else 'FAILED'} ({method}, {x.size} elements): "
         f"worst element {worst}: analytic {a:.10g}, numeric {n:.10g}, abs error {err:.3g}, "
         f"rel error {rel:.3g}; tolerance {allowed[worst]:.3g} = atol {atol:.3g} + rtol {rtol:.3g}·max(|a|, |n|)"
-    )
+    ) + ("" if ok else _low_precision_hint(precision, method))
     return GradientCheck(ok, max_abs, max_rel, worst, analytic, numeric, method, rtol, atol, message)
 
 
@@ -186,7 +193,7 @@ def check_directional(
         pts = [p + t * u for p, u in zip(xs, us)]
         return pts if parts else pts[0]
 
-    f0 = _eval(f, point(0.0, [np.zeros_like(p) for p in xs]), "at x")
+    f0, precision = _value_and_precision(f, point(0.0, [np.zeros_like(p) for p in xs]), "at x")
     rtol, atol = _tolerances(method, rtol, atol, f0)
     analytic, numeric = np.empty(directions), np.empty(directions)
     for k in range(directions):
@@ -194,7 +201,7 @@ def check_directional(
         norm = np.sqrt(sum(float(np.sum(u * u)) for u in us))
         us = [u / norm for u in us]
         analytic[k] = sum(float(np.sum(g * u)) for g, u in zip(gs, us))
-        numeric[k] = numerical_gradient(lambda t: f(point(t, us)), 0.0, method=method, step=step)
+        numeric[k] = numerical_gradient(lambda t, us=us: f(point(t, us)), 0.0, method=method, step=step)
     ok, max_abs, max_rel, worst, allowed = _compare(analytic, numeric, rtol, atol)
     k = worst[0]
     message = (
@@ -202,7 +209,7 @@ def check_directional(
         f"{sum(p.size for p in xs)} elements): worst direction {k}: grad·u {analytic[k]:.10g}, "
         f"d/dt f(x+tu) {numeric[k]:.10g}, abs error {abs(analytic[k] - numeric[k]):.3g}; "
         f"tolerance {allowed[k]:.3g} = atol {atol:.3g} + rtol {rtol:.3g}·max(|a|, |n|)"
-    )
+    ) + ("" if ok else _low_precision_hint(precision, method))
     return DirectionalCheck(ok, max_abs, max_rel, k, analytic, numeric, method, rtol, atol, message)
 
 

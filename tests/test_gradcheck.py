@@ -272,6 +272,11 @@ BAD_INPUTS = [
      "ignored the complex step at element \\(0,\\)"),
     ("zero-directions", lambda: check_directional(_square_sum, 2 * X3, X3, directions=0), "directions=0"),
     ("directional-empty-x", lambda: check_directional(_square_sum, np.ones(0), np.ones(0)), "x has no elements"),
+    ("empty-x", lambda: check_gradient(_square_sum, np.ones(0), np.ones(0)), r"x has shape \(0,\), which is empty"),
+    ("empty-2d-x", lambda: check_gradient(_square_sum, np.ones((3, 0)), np.ones((3, 0))), r"x has shape \(3, 0\)"),
+    ("f-returns-string", lambda: check_gradient(lambda v: "abc", 2 * X3, X3), "f=.*returned a str 'abc' at x; expected a real"),
+    ("f-returns-none", lambda: numerical_gradient(lambda v: None, X3), "f=.*returned a NoneType None .*expected a real"),
+    ("f-returns-list-of-str", lambda: check_directional(lambda v: ["a"], 2 * X3, X3), "f=.*returned a list"),
     ("directional-grad-shape", lambda: check_directional(_square_sum, np.ones(2), X3), "grad has shape"),
     ("directional-unknown-method", lambda: check_directional(_square_sum, 2 * X3, X3, method="fwd"), "method="),
 ]
@@ -281,3 +286,30 @@ BAD_INPUTS = [
 def test_bad_input_raises_value_error_naming_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# A float32 f: rounding to float32 (eps 1.2e-7) puts the central difference off by ~eps32/h ≈ 2e-2 relative at
+# the default step, far beyond rtol 1e-6, so the check fails; its message must say why (issue 16, deliver 5).
+def _sin_in_float32(v):
+    return np.sum(np.sin(v.astype(np.float32)))
+
+
+@pytest.mark.parametrize("method", ["central", "richardson"])
+def test_a_failed_check_of_a_float32_f_says_that_f_computed_in_float32(method):
+    x = np.array([0.3, 0.7, -1.2])
+    for result in (
+        check_gradient(_sin_in_float32, np.cos, x, method=method),
+        check_directional(_sin_in_float32, np.cos, x, method=method),
+    ):
+        assert not result.ok
+        assert "f computed in float32" in result.message and "compute f in float64" in result.message
+
+
+def test_the_float32_hint_is_absent_for_a_float64_f_and_its_suggested_settings_pass():
+    x = np.array([0.3, 0.7, -1.2])
+    wrong = check_gradient(lambda v: np.sum(np.sin(v)), 1.001 * np.cos(x), x)  # float64 f, wrong gradient
+    assert not wrong.ok and "float32" not in wrong.message
+    # The hint's settings: step eps32^(1/3)·max(1, |x|), rtol 10·eps32^(2/3) (error ~eps32^(2/3) ≈ 2.4e-4).
+    eps32 = float(np.finfo(np.float32).eps)
+    step = eps32 ** (1 / 3) * np.maximum(1.0, np.abs(x))
+    assert check_gradient(_sin_in_float32, np.cos, x, step=step, rtol=10 * eps32 ** (2 / 3)).ok
