@@ -80,7 +80,10 @@ class ChainResult:
         from .. import html
 
         def side(e: Any) -> str:
-            return html.math_sympy(e) if isinstance(e, sp.Basic) else html.escape(e)
+            return html.math_sympy(e) if isinstance(e, sp.Basic) else f"<code>{html.escape(e)}</code>"
+
+        def value(v: Any) -> str:
+            return np.array2string(v, precision=3, separator=", ") if isinstance(v, np.ndarray) else repr(v)
 
         rows = []
         for i, check in enumerate(self.steps):
@@ -88,7 +91,7 @@ class ChainResult:
                 else check.detail
             found = self.counterexamples[i] if i < len(self.counterexamples) else None
             if found is not None:
-                how += "; counterexample: " + ", ".join(f"{k} = {v!r}" for k, v in found.items())
+                how += "; counterexample: " + ", ".join(f"{k} = {value(v)}" for k, v in found.items())
             rows.append((str(i + 1), f"{side(self.expressions[i])} = {side(self.expressions[i + 1])}",
                          html.mark(check.ok), html.escape(check.method), html.escape(how)))
         verdict = "every step holds" if self.ok else f"step {self.first_failure + 1} fails"
