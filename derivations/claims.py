@@ -95,6 +95,18 @@ class Result:
         lines += [f"  {c}" for c in self.checks]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: the claim (title, statement as MathML), its verdict, and one row per check."""
+        from . import html
+
+        known = CLAIMS.get(self.claim_id)
+        verdict = html.verdict_text(self.expected, self.holds)
+        head = f"<b>{html.escape(self.claim_id)}</b> {html.mark(self.ok)} {html.escape(verdict)}"
+        if known is not None:
+            head += f" &mdash; {html.escape(known.title)}<br>{html.math_latex(known.latex)}"
+        return (f"<div>{head}{html.checks_table(self.checks)}"
+                f"<small>{len(self.checks)} checks in {self.seconds:.2f} s</small></div>")
+
 
 @dataclass(frozen=True)
 class Context:

@@ -105,6 +105,29 @@ class ChainResult:
     def __str__(self) -> str:
         return "\n".join(self.lines())
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: one row per step (the two sides as MathML, ✓/✗, how it was judged, a counterexample)."""
+        from .. import html
+
+        def side(e: Any) -> str:
+            return html.math_sympy(e) if isinstance(e, sp.Basic) else f"<code>{html.escape(e)}</code>"
+
+        def value(v: Any) -> str:
+            return np.array2string(v, precision=3, separator=", ") if isinstance(v, np.ndarray) else repr(v)
+
+        rows = []
+        for i, check in enumerate(self.steps):
+            how = ("proved" if self.proved[i] else f"tested on {self.points[i]} points (not proved)") if check.ok \
+                else check.detail
+            found = self.counterexamples[i] if i < len(self.counterexamples) else None
+            if found is not None:
+                how += "; counterexample: " + ", ".join(f"{k} = {value(v)}" for k, v in found.items())
+            rows.append((str(i + 1), f"{side(self.expressions[i])} = {side(self.expressions[i + 1])}",
+                         html.mark(check.ok), html.escape(check.method), html.escape(how)))
+        verdict = "every step holds" if self.ok else f"step {self.first_failure + 1} fails"
+        return (f"<div><b>chain</b> {html.mark(self.ok)} {html.escape(verdict)}"
+                f"{html.table(('step', 'equality', '', 'method', 'how'), rows)}</div>")
+
 
 def _show(e: Any) -> str:
     return e if isinstance(e, str) else sp.sstr(e)
