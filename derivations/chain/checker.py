@@ -11,7 +11,7 @@ import numpy as np
 import sympy as sp
 
 from ..check import Check
-from . import float_eval, randomized, symbolic
+from . import derivatives, float_eval, randomized, symbolic
 from .derivatives import _derivatives_done
 from .exact_eval import _exact_differs
 from . import minimal
@@ -115,7 +115,8 @@ def _show(e: Any) -> str:
     return e if isinstance(e, str) else sp.sstr(e)
 
 
-def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index: int = 0) -> dict:
+def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index: int = 0,
+                small: bool = False) -> dict:
     """A random point inside the domains: distinct sizes >= 3 for ``dims``, standard normal real
     matrix entries; scalars by domain (:func:`.domains.domain_of`): integers, positive or real
     normals, and complex normals for complex symbols (real ones where ``real``: a non-analytic step),
@@ -123,7 +124,8 @@ def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index:
     The j-th integer scalar (j < 2) has the parity of bit j of ``index``, and the j-th real scalar
     (j < 2) its sign, so 4 points cover every parity pattern of two integers ((-1)**n = 1 fails at
     an odd n) and every sign pattern of two reals (log(x*y) = log x + log y fails at x, y < 0)."""
-    lo, hi = SIZE_RANGE
+    # ``small``: a step with a derivative, expanded entry by entry (sizes 2 to derivatives.MAX_SIZE)
+    lo, hi = (2, derivatives.MAX_SIZE) if small else SIZE_RANGE
     hi = max(hi, lo + len(dims) + 1)  # room for len(dims) distinct sizes, with a choice left over
     sizes = rng.choice(np.arange(lo, hi + 1), size=len(dims), replace=False) if dims else []
     point: dict[str, Any] = {d.name: int(s) for d, s in zip(dims, sizes)}
@@ -205,6 +207,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         problems.append(f"left side {sp.sstr(lhs)} is {_fmt(ls)} but right side {sp.sstr(rhs)} is {_fmt(rs)}")
     mats, scalars, dims = _free(sp.Tuple(lhs, rhs))
     real = any(lhs.has(f) or rhs.has(f) for f in _ORDERED)
+    small = lhs.has(sp.Derivative) or rhs.has(sp.Derivative)
     rng = np.random.default_rng([seed, i])
     if problems:
         point = _draw_point(rng, mats, scalars, dims, real=True)
@@ -250,7 +253,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
             return (Check("symbolic", False, f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); smallest "
                           f"counterexample found{at(point)}: {how}"), minimal.exact_form(point), False, 0)
         for _ in range(3):
-            point = _draw_point(rng, mats, scalars, dims, real)
+            point = _draw_point(rng, mats, scalars, dims, real, small=small)
             differs, how = _exact_differs(lhs, rhs, point)
             if differs:
                 return (Check("symbolic", False, f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); at a "
@@ -264,7 +267,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
             break
         attempts += 1
         point = _draw_point(rng, mats, scalars, dims, real, scale=COMPLEX_SCALES[attempts % len(COMPLEX_SCALES)],
-                            index=attempts - 1)
+                            index=attempts - 1, small=small)
         try:
             excess, diff, tol, idx, lv, rv, bounded = _compare(lhs, rhs, point, dims)
         except _Unsupported as exc:
@@ -318,7 +321,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         exact_note = "; " + (how.replace("re-evaluated", "re-evaluated at one point") if differs is False
                              else f"no exact re-check ({how})")
     return (Check("numeric", True, f"{name}: not proved; equal at {tested} random {where} points with distinct sizes "
-                  f">= 3, max relative |lhs - rhs| {worst_rel:.2g} within "
+                  f">= {2 if small else 3}, max relative |lhs - rhs| {worst_rel:.2g} within "
                   + (f"{float_eval.TOL_FACTOR}·u times the forward rounding bound" if all_bounded
                      else f"the fallback tolerance {float_eval.FALLBACK_RTOL:g} relative") + exact_note
                   + (f"; no proof for every size: {not_covered}" if not_covered else ""),
