@@ -47,6 +47,10 @@ Layout (one stage per module):
 - :mod:`.float_eval` -- stage 3 in float64 with its rounding bound (``TOL_FACTOR``, ``EPS``,
   ``FALLBACK_RTOL``);
 - :mod:`.exact_eval` -- the exact / :data:`HP_BITS`-bit confirmation (``HP_BITS``, ``HP_RTOL``);
+- :mod:`.randomized` -- "proved-randomized": polynomial steps proved for every size (the lemma and
+  its sources in its docstring; ``ERROR_BOUND``, ``ENTRY_RANGE``);
+- :mod:`.derivatives` -- unevaluated ``Derivative(f, X)``: SymPy's closed form where trusted, else
+  entry by entry from SymPy's scalar ``diff`` at explicit sizes (``MAX_SIZE``);
 - :mod:`.checker` -- :func:`verify_chain`, :class:`ChainResult` (:data:`POINTS`, ``SIZE_RANGE``).
 
 Each tunable constant lives in the module named above, and every read of it, in any module, goes

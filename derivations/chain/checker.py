@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from sympy.matrices.expressions.matexpr import _matrix_derivative
 
 from ..check import Check
-from . import float_eval, symbolic
+from . import derivatives, float_eval, randomized, symbolic
+from .derivatives import _derivatives_done
 from .exact_eval import _exact_differs
 from . import minimal
 from .float_eval import _compare, _independent_differs, _Unsupported
@@ -40,6 +40,9 @@ _ORDERED = (sp.Max, sp.Min, sp.Heaviside, sp.floor, sp.ceiling, sp.Piecewise)
 #: Wall-clock seconds per step for the numeric stages (points, exact re-check, minimal search), after
 #: the symbolic stage's own budget: past it no new point is drawn once one has been tested.
 STEP_BUDGET = 2.5
+#: CPU seconds for SymPy's proof of a step that :mod:`.randomized` covers (it proves those for every
+#: size in milliseconds; SymPy's own budget would make a trace step cost 2 s).
+RANDOMIZED_FIRST = 0.1
 #: The per-step verdicts of :class:`ChainResult` (see there).
 VERDICTS = ("proved", "proved-randomized", "tested", "refuted", "shape", "unknown")
 
@@ -89,12 +92,14 @@ class ChainResult:
         return None if i is None else self.counterexamples[i]
 
     def lines(self) -> list[str]:
-        """One line per step: ``✓ proved``, ``✓ tested on N points`` or ``✗ reason``."""
+        """One line per step: ``✓ proved``, ``✓ proved-randomized ...`` (theorem, size, points, error
+        bound), ``✓ tested on N points`` or ``✗ reason``."""
         out = []
         for i, check in enumerate(self.steps):
             head = f"step {i + 1}: {_show(self.expressions[i])}  =  {_show(self.expressions[i + 1])}"
             if check.ok:
-                mark = ("✓ proved" if self.verdicts[i] == "proved" else "✓ proved for every size, randomized"
+                mark = ("✓ proved" if self.verdicts[i] == "proved" else
+                        "✓ " + check.detail[check.detail.index("proved-randomized"):]
                         if self.verdicts[i] == "proved-randomized" else
                         f"✓ tested on {self.points[i]} points (not proved)")
             else:
@@ -133,7 +138,8 @@ def _show(e: Any) -> str:
     return e if isinstance(e, str) else sp.sstr(e)
 
 
-def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index: int = 0) -> dict:
+def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index: int = 0,
+                small: bool = False) -> dict:
     """A random point inside the domains: distinct sizes >= 3 for ``dims``, standard normal real
     matrix entries; scalars by domain (:func:`.domains.domain_of`): integers, positive or real
     normals, and complex normals for complex symbols (real ones where ``real``: a non-analytic step),
@@ -141,7 +147,8 @@ def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index:
     The j-th integer scalar (j < 2) has the parity of bit j of ``index``, and the j-th real scalar
     (j < 2) its sign, so 4 points cover every parity pattern of two integers ((-1)**n = 1 fails at
     an odd n) and every sign pattern of two reals (log(x*y) = log x + log y fails at x, y < 0)."""
-    lo, hi = SIZE_RANGE
+    # ``small``: a step with a derivative, expanded entry by entry (sizes 2 to derivatives.MAX_SIZE)
+    lo, hi = (2, derivatives.MAX_SIZE) if small else SIZE_RANGE
     hi = max(hi, lo + len(dims) + 1)  # room for len(dims) distinct sizes, with a choice left over
     sizes = rng.choice(np.arange(lo, hi + 1), size=len(dims), replace=False) if dims else []
     point: dict[str, Any] = {d.name: int(s) for d, s in zip(dims, sizes)}
@@ -170,36 +177,6 @@ def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index:
                 re_, im_ = scale * re_, np.copysign(np.pi + scale * abs(im_), im_)
             point[s.name] = complex(re_, im_)
     return point
-
-
-#: Nodes over which SymPy's matrix derivative (``_matrix_derivative``) is used.
-_MATRIX_LINES = (sp.MatrixSymbol, sp.MatMul, sp.MatAdd, sp.Transpose, sp.Trace, sp.Number, sp.Mul, sp.Add,
-                 sp.Identity, sp.ZeroMatrix, sp.Symbol, sp.Tuple, sp.core.symbol.Str)
-
-
-def _derivatives_done(expr):
-    """``expr`` with each unevaluated ``Derivative`` (e.g. d Trace(A X)/dX) replaced by SymPy's closed
-    form where ``doit`` finds one; every stage, the exact re-check included, then sees that form."""
-    if not isinstance(expr, sp.Basic) or not expr.has(sp.Derivative):
-        return expr
-    swap = {}
-    for node in expr.atoms(sp.Derivative):
-        try:
-            done = node.doit()
-        except Exception:  # noqa: BLE001 - e.g. Trace's _eval_derivative raises NotImplementedError
-            done = node
-        inner, wrt = node.expr, [v for v, _ in node.variable_count]
-        if (done.has(sp.Derivative) and len(wrt) == 1 and isinstance(wrt[0], sp.MatrixSymbol)
-                and all(isinstance(a, _MATRIX_LINES) for a in sp.preorder_traversal(inner))):
-            # SymPy's matrix-lines derivative, only over products, sums, transposes and traces (it
-            # returns 0 for d det(X)/dX, so nothing else is trusted to it)
-            try:
-                done = _matrix_derivative(inner, wrt[0])
-            except Exception:  # noqa: BLE001 - left unevaluated: the numeric stage reports it
-                continue
-        if not done.has(sp.Derivative):
-            swap[node] = done
-    return expr.xreplace(swap) if swap else expr
 
 
 def _left(deadline: float) -> float:
@@ -253,6 +230,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         problems.append(f"left side {sp.sstr(lhs)} is {_fmt(ls)} but right side {sp.sstr(rhs)} is {_fmt(rs)}")
     mats, scalars, dims = _free(sp.Tuple(lhs, rhs))
     real = any(lhs.has(f) or rhs.has(f) for f in _ORDERED)
+    small = lhs.has(sp.Derivative) or rhs.has(sp.Derivative)
     rng = np.random.default_rng([seed, i])
     if problems:
         point = _draw_point(rng, mats, scalars, dims, real=True)
@@ -267,8 +245,25 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         sizes = ", ".join(f"{d.name}={point[d.name]}" for d in dims)
         return f" ({sizes})" if sizes else ""
 
-    verdict, why = _symbolic(lhs, rhs, symbolic.PROOF_BUDGET) if prove else (None, "")
+    try:  # polynomial steps: a proof for every size follows if SymPy's does not (randomized.py)
+        randomized.covered(lhs, rhs, mats, dims)
+        not_covered, budget = "", min(symbolic.PROOF_BUDGET, RANDOMIZED_FIRST)
+    except randomized.NotCovered as exc:
+        not_covered, budget = str(exc), symbolic.PROOF_BUDGET
+    verdict, why = _symbolic(lhs, rhs, budget) if prove else (None, "")
     deadline = time.monotonic() + STEP_BUDGET  # the numeric stages' budget, after the symbolic one
+    if verdict is None and not not_covered and prove:  # prove=False: numeric testing only
+        positive = {s.name for s in scalars if domain_of(s) == "positive"}
+        try:
+            found = randomized.prove(lhs, rhs, mats, scalars, dims, seed, i, positive)
+        except randomized.NotCovered as exc:
+            found, not_covered = (None,), str(exc)
+        if found[0]:
+            return Check("exact", True, f"{name}: {found[1]}"), None, False, 0
+        if found[0] is False:  # an exact difference at an integer point: refuted, then made small
+            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, found[1], f"{name}: lhs ≠ rhs at a "
+                                     f"random integer point{at(found[1])}: {found[2]}", at, deadline)
+            return Check("counterexample", False, detail), point, False, 0
     if verdict is True:
         scope = "for all sizes " if mats else ""
         how = "doit/expand" if mats else "expand/cancel/simplify"
@@ -281,7 +276,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
             return (Check("symbolic", False, f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); smallest "
                           f"counterexample found{at(point)}: {how}"), minimal.exact_form(point), False, 0)
         for _ in range(3):
-            point = _draw_point(rng, mats, scalars, dims, real)
+            point = _draw_point(rng, mats, scalars, dims, real, small=small)
             differs, how = _exact_differs(lhs, rhs, point)
             if differs:
                 return (Check("symbolic", False, f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); at a "
@@ -295,7 +290,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
             break
         attempts += 1
         point = _draw_point(rng, mats, scalars, dims, real, scale=COMPLEX_SCALES[attempts % len(COMPLEX_SCALES)],
-                            index=attempts - 1)
+                            index=attempts - 1, small=small)
         try:
             excess, diff, tol, idx, lv, rv, bounded = _compare(lhs, rhs, point, dims)
         except _Unsupported as exc:
@@ -349,9 +344,10 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         exact_note = "; " + (how.replace("re-evaluated", "re-evaluated at one point") if differs is False
                              else f"no exact re-check ({how})")
     return (Check("numeric", True, f"{name}: not proved; equal at {tested} random {where} points with distinct sizes "
-                  f">= 3, max relative |lhs - rhs| {worst_rel:.2g} within "
+                  f">= {2 if small else 3}, max relative |lhs - rhs| {worst_rel:.2g} within "
                   + (f"{float_eval.TOL_FACTOR}·u times the forward rounding bound" if all_bounded
-                     else f"the fallback tolerance {float_eval.FALLBACK_RTOL:g} relative") + exact_note,
+                     else f"the fallback tolerance {float_eval.FALLBACK_RTOL:g} relative") + exact_note
+                  + (f"; no proof for every size: {not_covered}" if not_covered else ""),
                   max_error=worst_rel), None, False, tested)
 
 
@@ -404,7 +400,7 @@ def verify_chain(steps, *, matrices: dict | None = None, symbols: dict | None = 
 def _verdict(check: Check, proved: bool, cex: dict | None) -> str:
     """The verdict (one of :data:`VERDICTS`) of a step: refuted only with a confirmed counterexample."""
     if check.ok:
-        return "proved" if proved else "proved-randomized" if check.method == "randomized" else "tested"
+        return "proved" if proved else "proved-randomized" if check.method == "exact" else "tested"
     if check.method == "shape":
         return "shape"
     return "refuted" if cex is not None else "unknown"

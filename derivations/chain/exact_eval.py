@@ -16,6 +16,7 @@ from sympy.matrices.exceptions import NonSquareMatrixError, ShapeError
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from . import derivatives
 from .float_eval import _as_scalar, _Unsupported
 from .shapes import _free, _int_size
 
@@ -194,6 +195,10 @@ def _hp_eval(expr: sp.Basic, env: dict, kind: str) -> Any:
         return np.trace(_square(ev(expr.arg), "trace"))
     if isinstance(expr, MatrixElement):
         return ev(expr.parent)[_int_size(expr.i, env), _int_size(expr.j, env)]
+    if isinstance(expr, sp.Derivative) and derivatives.shape(expr) is not None:  # SymPy's scalar diff, entrywise
+        grad, inner = derivatives.entry_env(expr, env)
+        return np.array([[_hp_eval(grad[i, j], inner, kind) for j in range(grad.cols)] for i in range(grad.rows)],
+                        dtype=object)
     if isinstance(expr, sp.KroneckerProduct):
         value = ev(expr.args[0])
         for a in expr.args[1:]:

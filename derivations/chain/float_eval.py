@@ -13,6 +13,7 @@ from sympy.matrices.exceptions import ShapeError
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from . import derivatives
 from .shapes import _free, _int_size
 
 #: Unit roundoff of float64/complex128.
@@ -124,6 +125,11 @@ def _evaluate_unbounded(expr: sp.Basic, env: dict):
     """(value, zero bound) of the matrix nodes the running error bound does not model, else None;
     marks ``env`` (:data:`UNBOUNDED`) so that the fallback tolerance is used."""
     kinds = (sp.Determinant, sp.Inverse, sp.KroneckerProduct, MatrixElement, ElementwiseApplyFunction)
+    if isinstance(expr, sp.Derivative) and derivatives.shape(expr) is not None:
+        env[UNBOUNDED] = True  # entry by entry from SymPy's scalar diff at the point's sizes
+        grad, inner = derivatives.entry_env(expr, env)
+        value = np.array([[_evaluate(grad[i, j], inner)[0] for j in range(grad.cols)] for i in range(grad.rows)])
+        return value, np.zeros(np.shape(value))
     if not isinstance(expr, kinds):
         return None
     env[UNBOUNDED] = True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .derivatives import shape as derivative_shape
+
 def _size(s: sp.Expr) -> str:
     return sp.sstr(s)
 
@@ -20,6 +22,9 @@ def shape_of(expr: sp.Basic, problems: list[str]) -> tuple | None:
     """The shape of ``expr`` (None for a scalar); every violated shape condition is appended to ``problems``."""
     if isinstance(expr, sp.MatrixBase):
         return expr.shape
+    if isinstance(expr, sp.Derivative) and derivative_shape(expr) is not None:
+        shape_of(expr.expr, problems)
+        return derivative_shape(expr)
     if not isinstance(expr, sp.MatrixExpr):
         for arg in expr.args:
             if isinstance(arg, sp.Basic):
