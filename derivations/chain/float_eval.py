@@ -11,6 +11,7 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.exceptions import ShapeError
 
+from ..lambdified import lambdified
 from .shapes import _free, _int_size
 
 #: Unit roundoff of float64/complex128.
@@ -113,7 +114,7 @@ def _lambdified(expr: sp.Basic, names: list[sp.Basic], sizes: dict) -> Any:
     """The independent evaluation path: substitute sizes, lambdify over ``names`` (numpy)."""
     concrete = expr.subs(sizes) if sizes else expr
     symbols = [n.subs(sizes) if sizes else n for n in names]
-    return sp.lambdify(symbols, concrete, _LAMBDIFY_MODULES)
+    return lambdified(symbols, concrete, _LAMBDIFY_MODULES)  # built once per expression and sizes
 
 
 def _as_scalar(v):
