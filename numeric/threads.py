@@ -15,10 +15,12 @@ from collections.abc import Iterator
 
 __all__ = ["SMALL_PRODUCT", "blas_threads", "train_threads"]
 
-#: Multiply-adds of a layer's product (batch rows x weight entries) up to which one thread is used:
-#: the digits model's largest, 256 x 64·256 = 4.2e6, is far below; 784-256-10 at batch 256
-#: (256 x 784·256 = 5.1e7) is above (benchmarks/bench_threads.py measures both).
-SMALL_PRODUCT = 1 << 24
+#: Multiply-adds of a layer's product (batch rows x weight entries) up to which one thread is used.
+#: Measured on 2 busy cores (benchmarks/bench_threads.py, load 12-15): digits 64-256-10, 30 epochs,
+#: 3.2 s at 1 thread vs 66-69 s at 2/default; the 784-256-10 step at batch 256 (5.1e7) 57 ms vs
+#: 373-438 ms; 784-1024-1024-10 at batch 512 (5.4e8) 614 ms vs 672-864 ms, close enough that on an
+#: idle machine the threads may pay, so the limit stops between the two: 2^26 = 6.7e7.
+SMALL_PRODUCT = 1 << 26
 
 
 @contextlib.contextmanager
