@@ -104,7 +104,9 @@ def test_ctrl_c_stops_the_workers_and_exits_130_without_a_traceback():
     cmd = [sys.executable, "-m", "derivations", "verify", "--jobs", "2", "--claim", "5.1.4", "--claim", "5.1.9",
            "--claim", "5.3.batch"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)  # its own process group, as a terminal's foreground job
+                            start_new_session=True,  # its own process group, as a terminal's foreground job
+                            # a shell's background job inherits SIGINT ignored: give the CLI the default back
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         for _ in range(4):  # the header, the rule and the two fast claims' rows
             assert proc.stdout.readline(), proc.stderr.read()
