@@ -16,12 +16,17 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from . import check as _check
+from .cache import cached
 from .check import Check, is_zero
 from .claims import Context
 
 __all__ = ["hypothesis_check", "is_zero", "symbolic_equal", "symbolic_true"]
 
 
+# Cached on disk (derivations.cache): the key covers the inputs, `what`, `method`, this module, check.py
+# (is_zero) and the SymPy version, so a cached proof is the proof this code would find now.
+@cached("proofs", sources=[_check], accept=lambda value: isinstance(value, Check))
 def symbolic_equal(lhs: Any, rhs: Any, what: str, *, method: str = "symbolic") -> Check:
     """A check that ``lhs - rhs`` simplifies to zero; ``what`` names the identity."""
     if isinstance(lhs, sp.MatrixExpr) or isinstance(rhs, sp.MatrixExpr):
@@ -36,6 +41,7 @@ def symbolic_equal(lhs: Any, rhs: Any, what: str, *, method: str = "symbolic") -
     return Check(method, False, f"could not prove {what}: {sp.sstr(lhs)} vs {sp.sstr(rhs)}")
 
 
+@cached("proofs", sources=[_check], accept=lambda value: isinstance(value, Check))
 def symbolic_true(condition: Any, what: str, *, method: str = "symbolic") -> Check:
     """A check that a SymPy relation or boolean is identically true."""
     value = sp.simplify(condition) if not isinstance(condition, bool) else condition

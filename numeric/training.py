@@ -21,6 +21,7 @@ from . import losses as _losses
 from ._validate import generator as _generator
 from ._validate import positive_int as _positive_int
 from .network import MLP
+from .threads import blas_threads, train_threads
 
 __all__ = ["EpochStats", "MLPScratch", "evaluate", "train"]
 
@@ -161,7 +162,8 @@ def train(
     ``lr`` defaults to ``model.lr``; the last batch of an epoch may be
     smaller.  ``progress(k)`` is called after each minibatch with its row
     count (e.g. a progress bar's ``update``); ``callback(stats)`` after each
-    epoch.  Returns one :class:`EpochStats` per epoch, whose ``train_loss`` is
+    epoch.  Small products run on one BLAS thread (:func:`numeric.threads.train_threads`).
+    Returns one :class:`EpochStats` per epoch, whose ``train_loss`` is
     the row-weighted mean of the epoch's minibatch losses (the book's figure).
     """
     epochs = _positive_int("epochs", epochs)
@@ -177,36 +179,38 @@ def train(
     n = X.shape[0]
     history = []
     steps = 0
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        order = rng.permutation(n)
-        total = 0.0
-        for first in range(0, n, batch_size):
-            rows = order[first : first + batch_size]
+    # one BLAS thread for small products (the digits model), the library's threads for large ones
+    with blas_threads(train_threads(model.params, batch_size)):
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            order = rng.permutation(n)
+            total = 0.0
+            for first in range(0, n, batch_size):
+                rows = order[first : first + batch_size]
+                try:
+                    with np.errstate(over="raise", invalid="raise"):  # overflow once trained is divergence, not data
+                        loss, grads = model.loss_and_grads(X[rows], y[rows])
+                        for p, g in zip(model.params, grads):
+                            p -= lr * g  # SGD step on the parameters, in place
+                except (ValueError, FloatingPointError) as exc:
+                    if steps == 0:
+                        raise  # nothing trained yet: the data or the model are wrong, say so as they do
+                    raise FloatingPointError(
+                        f"training diverged in epoch {epoch} after {steps} SGD steps ({exc}); lr={lr} is too large"
+                    ) from exc
+                steps += 1
+                total += float(loss) * rows.size
+                if progress is not None:
+                    progress(rows.size)
+            if not math.isfinite(total):
+                raise FloatingPointError(f"training diverged in epoch {epoch}: mean loss {total}; lr={lr} is too large")
             try:
-                with np.errstate(over="raise", invalid="raise"):  # overflow once trained is divergence, not data
-                    loss, grads = model.loss_and_grads(X[rows], y[rows])
-                    for p, g in zip(model.params, grads):
-                        p -= lr * g  # SGD step on the parameters, in place
+                with np.errstate(over="raise", invalid="raise"):
+                    val_loss, val_acc = evaluate(model, data.X_val, data.y_val)
             except (ValueError, FloatingPointError) as exc:
-                if steps == 0:
-                    raise  # nothing trained yet: the data or the model are wrong, say so as they do
-                raise FloatingPointError(
-                    f"training diverged in epoch {epoch} after {steps} SGD steps ({exc}); lr={lr} is too large"
-                ) from exc
-            steps += 1
-            total += float(loss) * rows.size
-            if progress is not None:
-                progress(rows.size)
-        if not math.isfinite(total):
-            raise FloatingPointError(f"training diverged in epoch {epoch}: mean loss {total}; lr={lr} is too large")
-        try:
-            with np.errstate(over="raise", invalid="raise"):
-                val_loss, val_acc = evaluate(model, data.X_val, data.y_val)
-        except (ValueError, FloatingPointError) as exc:
-            raise FloatingPointError(f"training diverged in epoch {epoch} ({exc}); lr={lr} is too large") from exc
-        stats = EpochStats(epoch, total / n, val_loss, val_acc, time.perf_counter() - start)
-        history.append(stats)
-        if callback is not None:
-            callback(stats)
+                raise FloatingPointError(f"training diverged in epoch {epoch} ({exc}); lr={lr} is too large") from exc
+            stats = EpochStats(epoch, total / n, val_loss, val_acc, time.perf_counter() - start)
+            history.append(stats)
+            if callback is not None:
+                callback(stats)
     return history

@@ -29,6 +29,21 @@ def _one_blas_thread():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """The session's own, initially empty, cache of symbolic results (derivations.cache): tests never
+    read what an earlier run or the user's `mlp-derivations` stored, nor write there (xdist: one per worker)."""
+    from derivations import cache
+
+    saved = os.environ.get(cache.ENV_DIR)
+    os.environ[cache.ENV_DIR] = str(tmp_path_factory.mktemp("symbolic-cache"))
+    yield
+    if saved is None:
+        del os.environ[cache.ENV_DIR]
+    else:
+        os.environ[cache.ENV_DIR] = saved
+
+
 @pytest.fixture(scope="session")
 def verified():
     """``verified(claim_id)``: the claim's Result at the default examples and seed, computed once per

@@ -14,6 +14,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from . import derivatives
+from ..lambdified import lambdified
 from .shapes import _free, _int_size
 
 #: Unit roundoff of float64/complex128.
@@ -162,7 +163,7 @@ def _lambdified(expr: sp.Basic, names: list[sp.Basic], sizes: dict) -> Any:
     """The independent evaluation path: substitute sizes, lambdify over ``names`` (numpy)."""
     concrete = expr.subs(sizes) if sizes else expr
     symbols = [n.subs(sizes) if sizes else n for n in names]
-    return sp.lambdify(symbols, concrete, _LAMBDIFY_MODULES)
+    return lambdified(symbols, concrete, _LAMBDIFY_MODULES)  # built once per expression and sizes
 
 
 def _as_scalar(v):

@@ -2,13 +2,17 @@
 
 ``--section`` and ``--claim`` (both repeatable) select claims; ``--json`` prints
 one array with an object per claim instead of the table; ``-v`` prints every
-check's detail line.  Exit status 0 iff every claim's verdict matches its
-expectation, 1 otherwise, 2 for an unknown claim or section.
+check's detail line; ``--jobs N`` verifies in N worker processes (default: the
+cores; rows still in chapter order, each as soon as it and those above are
+done); ``--no-cache`` bypasses the cache of symbolic results.  Exit status 0
+iff every claim's verdict matches its expectation, 1 otherwise, 2 for an
+unknown claim or section.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import re
@@ -30,6 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seed for every random draw (default 0)")
     parser.add_argument("-v", "--details", action="store_true",
                         help="print every check's detail line, not only failures and errata")
+    parser.add_argument("--jobs", "-j", type=positive_int("--jobs"), default=None, metavar="N",
+                        help="worker processes verifying claims in parallel (default: the number of cores; "
+                             "1: in this process)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the cache of symbolic results (also: MLP_DERIVATIONS_NO_CACHE=1)")
 
 
 def _selected(args: argparse.Namespace):
@@ -118,7 +127,17 @@ def run(args: argparse.Namespace) -> int:
             f"mlp-derivations verify: --examples {args.examples} is too many; expected at most {MAX_EXAMPLES:,} "
             f"per check (the thorough test profile draws 1,000)"
         )
+
+    from derivations import cache
+
     chosen = _selected(args)
+    with cache.disabled() if args.no_cache else contextlib.nullcontext():
+        return _run(args, chosen)
+
+
+def _run(args: argparse.Namespace, chosen) -> int:
+    from derivations.runner import verify_all
+
     results = []
     out = sys.stdout
     id_width = max([len(c.id) for c in chosen] + [len("id")])
@@ -127,8 +146,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         print("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), file=out)
         print("  ".join("-" * w for w in widths), file=out)
-    for c in chosen:
-        r = c.verify(examples=args.examples, seed=args.seed)
+    for c, r in verify_all(chosen, jobs=args.jobs, examples=args.examples, seed=args.seed):
         results.append((c, r))
         if not args.json:
             print("\n".join(table_rows(c, r, id_width)), file=out, flush=True)
