@@ -191,3 +191,20 @@ def test_chain_symbol_declares_a_domain(capsys):
     assert "  p = -1" in capsys.readouterr().out
     assert main(["chain", "x", "x", "--symbol", "p"]) == 2
     assert "--symbol 'p' is not NAME=DOMAIN" in capsys.readouterr().err
+
+
+def test_report_writes_a_self_contained_page(tmp_path, capsys):
+    page = tmp_path / "r.html"
+    assert main(["report", "--html", str(page), "--section", "5.1", "--no-figures", "--jobs", "1", "--examples", "2"]) == 0
+    assert f"wrote {page}" in capsys.readouterr().out
+    html = page.read_text(encoding="utf-8")
+    assert "<math" in html and "5.1.7" in html and "<script" not in html and "http://" not in html.replace(
+        "http://www.w3.org/1998/Math/MathML", ""
+    )
+    assert main(["report", "--html", str(tmp_path / "missing" / "r.html")]) == 2
+
+
+@pytest.mark.parametrize("command", [["figures", "--out", "x"], ["train", "--epochs", "1"]])
+def test_dpi_out_of_range_is_bad_usage(command, capsys):
+    assert main([*command, "--dpi", "5"]) == 2
+    assert "--dpi must be an integer from 10 to 1200, got '5'" in capsys.readouterr().err

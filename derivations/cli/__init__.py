@@ -1,8 +1,8 @@
 """The ``mlp-derivations`` command: a thin layer over the registry.
 
-Subcommands: ``verify`` (the default), ``list``, ``chain``, ``train``, ``figures``.
+Subcommands: ``verify`` (the default), ``list``, ``chain``, ``train``, ``figures``, ``report``.
 Each lives in its own module of this package (``verify.py``, ``listing.py``, ``chain.py``,
-``train.py``, ``figures.py``) exposing ``add_arguments(parser)`` and
+``train.py``, ``figures.py``, ``report.py``) exposing ``add_arguments(parser)`` and
 ``run(args) -> int``; they share only :mod:`derivations.cli.common` (the
 usage error, the parser class, argument types).  This module assembles them.
 
@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import chain, figures, train, verify
+from . import chain, figures, report, train, verify
 from . import listing
 from .common import Parser, UsageError
 
@@ -30,6 +30,7 @@ _COMMANDS = (
     ("chain", chain, "check a chain of equalities step by step"),
     ("train", train, "train the chapter's MLP from scratch"),
     ("figures", figures, "write the chapter's figures as PNG"),
+    ("report", report, "write the verification report as one self-contained HTML page"),
 )
 
 SUBCOMMANDS = tuple(name for name, _, _ in _COMMANDS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["Parser", "UsageError", "non_negative_int", "positive_int", "positive_real"]
+__all__ = ["Parser", "UsageError", "dpi", "non_negative_int", "positive_int", "positive_real"]
 
 
 class UsageError(Exception):
@@ -66,3 +66,14 @@ def positive_real(name: str):
         return value
 
     return parse
+
+
+def dpi(text: str) -> int:
+    """An argparse ``type`` for ``--dpi``: an integer from 10 to 1200 (what the figure code accepts)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 10 <= value <= 1200 or str(value) != text.strip():
+        raise argparse.ArgumentTypeError(f"--dpi must be an integer from 10 to 1200, got {text!r}")
+    return value

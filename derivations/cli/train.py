@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from .common import non_negative_int, positive_int, positive_real
+from .common import dpi, non_negative_int, positive_int, positive_real
 
 #: The book's Fashion-MNIST run: 10 epochs (section 5.2.1.3).
 FASHION_EPOCHS = 10
@@ -49,6 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='print {"dataset": ..., "epochs": [{"epoch", "train_loss", "val_loss", "val_acc", '
                              '"seconds"}, ...]} instead of a table (no progress bar)')
     parser.add_argument("--plot", metavar="FILE", default=None, help="also write the training curves to FILE (PNG)")
+    parser.add_argument("--dpi", type=dpi, default=150, metavar="D",
+                        help="resolution of --plot in dots per inch (default 150)")
 
 
 def _progress_bars(enabled: bool, epochs: int, rows: int, batches: int):
@@ -186,8 +188,8 @@ def run(args: argparse.Namespace) -> int:
         from numeric import plots
 
         try:
-            path = plots.save(plots.training_curves_figure(history, title=f"Training the scratch MLP on {data.name}"),
-                              args.plot)
+            figure = plots.training_curves_figure(history, title=f"Training the scratch MLP on {data.name}", dpi=args.dpi)
+            path = plots.save(figure, args.plot)
         except OSError as exc:
             print(f"mlp-derivations train: cannot write --plot {args.plot}: {exc.strerror or exc}", file=sys.stderr)
             return 1
