@@ -208,3 +208,14 @@ def test_report_writes_a_self_contained_page(tmp_path, capsys):
 def test_dpi_out_of_range_is_bad_usage(command, capsys):
     assert main([*command, "--dpi", "5"]) == 2
     assert "--dpi must be an integer from 10 to 1200, got '5'" in capsys.readouterr().err
+
+
+def test_help_imports_neither_sympy_nor_numpy():
+    """`mlp-derivations --help` stays fast (benchmarks/bench_import.py times it): the parser needs no NumPy."""
+    code = (
+        "import sys; from derivations.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sympy', 'numpy', 'hypothesis') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "[]"

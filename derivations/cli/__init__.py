@@ -37,7 +37,7 @@ SUBCOMMANDS = tuple(name for name, _, _ in _COMMANDS)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser; with ``command``, only that subcommand's arguments are added (the others'
+    """The parser; only ``command``'s own arguments are added (the other subcommands'
     ``add_arguments`` may import NumPy or the registry, which ``--help`` need not pay for)."""
     parser = Parser(
         prog="mlp-derivations",
@@ -48,7 +48,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     for name, module, text in _COMMANDS:
         # verify's own --help has no description line (as before the split); the others repeat their help
         p = sub.add_parser(name, help=text, description=None if name == "verify" else text)
-        if command is None or name == command:
+        if name == command:
             module.add_arguments(p)
         p.set_defaults(run=module.run)
     return parser
