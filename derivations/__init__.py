@@ -15,5 +15,15 @@ from .claims import Check, Claim, Result, claim, claims
 from . import activations, layers, backprop, initialization, stability, training, note  # noqa: E402,F401
 from .chain import ChainResult, verify_chain  # noqa: E402
 
-__all__ = ["Check", "ChainResult", "Claim", "Result", "claim", "claims", "verify_chain"]
+__all__ = ["Check", "ChainResult", "Claim", "Result", "claim", "claims", "experiment", "experiments", "verify_chain"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """PEP 562: ``experiments()`` and ``experiment(id)`` load the ``experiments`` package on first use only."""
+    if name in ("experiments", "experiment"):
+        import importlib  # not `from . import experiments`: its hasattr() would call this function again
+
+        module = importlib.import_module(f"{__name__}.experiments")
+        return module if name == "experiments" else module.experiment
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
