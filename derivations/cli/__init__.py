@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import chain, figures, train, verify
+from . import chain, experiment, figures, train, verify
 from .common import Parser, UsageError
 
 __all__ = ["main"]
@@ -28,6 +28,7 @@ _COMMANDS = (
     ("chain", chain, "check a chain of equalities step by step"),
     ("train", train, "train the chapter's MLP from scratch"),
     ("figures", figures, "write the chapter's figures as PNG"),
+    ("experiment", experiment, "run a measured exercise (5.2.ex1-5.2.ex9)"),
 )
 
 SUBCOMMANDS = tuple(name for name, _, _ in _COMMANDS)

@@ -2,8 +2,8 @@
 
 Book's settings (``models``) except the setting varied: 256 ReLU units,
 ``N(0, 0.01²)`` weights, lr 0.1, minibatches of 256, :data:`models.EPOCHS`
-epochs (the digits need ~100 at these settings, the book's 10 are for
-Fashion-MNIST's 235 minibatches an epoch).
+epochs of the digits' 6 minibatches (the book's 10 are for Fashion-MNIST's
+235 minibatches an epoch).
 """
 
 from __future__ import annotations
@@ -46,21 +46,28 @@ def _width_conclude(rows: list[dict]) -> str:
     best, tied = best_group(rows)
     if best is None:
         return "Every run diverged; no width can be compared."
-    plateau = min(tied, key=lambda r: r["width"])
-    lower = [r for r in rows if r["width"] > plateau["width"] and r not in tied]
-    how = "95% intervals overlap" if best["ci"][0] is not None else "one seed, means compared"
+    up_to_best = [r for r in rows if r["width"] <= best["width"]]
+    k = len(up_to_best) - 1  # the plateau: the longest run of widths, ending at the best, all tied with it
+    while k > 0 and up_to_best[k - 1] in tied:
+        k -= 1
+    plateau = up_to_best[k]
+    lower = [r for r in rows if r["width"] > best["width"] and r not in tied]
+    how = "95% intervals" if best["ci"][0] is not None else "one seed: means"
     if plateau is rows[0]:
-        text = (f"After {best['epochs']} epochs, held-out accuracy does not rise with width: {_units(rows[0]['width'])} "
-                f"({stats.fmt(rows[0])}) is already indistinguishable from the best ({_units(best['width'])}, "
-                f"{stats.fmt(best)}; {how})")
+        text = (f"After {best['epochs']} epochs, held-out accuracy does not rise with width: from "
+                f"{_units(rows[0]['width'])} ({stats.fmt(rows[0])}) on, every width up to the best "
+                f"({_units(best['width'])}, {stats.fmt(best)}) is within its {how}")
     else:
         text = (f"After {best['epochs']} epochs, held-out accuracy rises with width from {stats.fmt(rows[0])} with "
-                f"{_units(rows[0]['width'])} to {stats.fmt(plateau)} at {_units(plateau['width'])}, the narrowest "
-                f"layer indistinguishable from the best ({_units(best['width'])}, {stats.fmt(best)}; {how})")
-    if not lower:
-        wider = rows[-1]["width"] > plateau["width"]
-        return text + (f", and is flat from there up to {_units(rows[-1]['width'])}." if wider else ".")
-    return text + (f"; beyond it, {', '.join(_units(r['width']) for r in lower)} fall below the best beyond the noise.")
+                f"{_units(rows[0]['width'])} to {stats.fmt(plateau)} at {_units(plateau['width'])} and is flat "
+                f"beyond: every width from {plateau['width']} to {best['width']} units is within the {how} of the "
+                f"best ({_units(best['width'])}, {stats.fmt(best)})")
+    wider = [r for r in rows if r["width"] > best["width"]]
+    if lower:
+        return text + f"; wider still, {', '.join(_units(r['width']) for r in lower)} fall below it beyond the noise."
+    if wider:
+        return text + f", as is every wider layer up to {_units(rows[-1]['width'])}."
+    return text + "."
 
 
 def _width_figure(rows: list[dict]):
@@ -116,6 +123,7 @@ def _depth_figure(rows: list[dict]):
     ax.legend(loc="lower right")
     errorbar_axis(ax2, [r["hidden_layers"] for r in rows], rows, label="mean, 95% interval")
     ax2.set_xticks([r["hidden_layers"] for r in rows], [r["setting"] for r in rows])
+    ax2.set_xlabel("hidden layers")
     ax2.set_xlim(0.5, 2.5)
     ax2.set_ylim(0, 1)
     ax2.set_ylabel(f"validation accuracy after {rows[0]['epochs']} epochs")
@@ -221,6 +229,7 @@ def _rank_figure(rows: list[dict]):
                                    f"{rows[0]['epochs']} epochs)")
     errorbar_axis(ax, [0, 1], rows, label="mean, 95% interval")
     ax.set_xticks([0, 1], [r["setting"] for r in rows])
+    ax.set_xlabel("hidden layer width")
     ax.set_xlim(-0.5, 1.5)
     ax.set_ylim(0, 1)
     ax.set_ylabel("validation accuracy")
@@ -231,6 +240,7 @@ def _rank_figure(rows: list[dict]):
         ax2.text(x, max(r["numerical_rank"]) + 0.2, f"rank {max(r['numerical_rank'])}"
                  + (f" (exact: {max(r['exact_rank'])})" if r.get("exact_rank") else ""), ha="center")
     ax2.set_xticks([0, 1], [r["setting"] for r in rows])
+    ax2.set_xlabel("hidden layer width")
     ax2.set_ylim(0, 11.5)
     ax2.set_ylabel(f"rank of logits − b2 ({rows[0]['held_out_rows']} × {Q})")
     ax2.set_title("rank of the logits minus b2")

@@ -21,6 +21,10 @@ ACTIVATION_NAMES = {"relu": "ReLU", "prelu": "pReLU (α = 0.25)", "sigmoid": "si
                     "swish": "swish", "gelu": "GELU"}
 
 
+def _seeds(rows: list[dict]) -> str:
+    return "1 seed" if rows[0]["seeds"] == 1 else f"{rows[0]['seeds']} seeds"
+
+
 def _measure(ctx, number: int, key: str, values) -> list[dict]:
     epochs = QUICK_EPOCHS if ctx.quick else EPOCHS
     width = 16 if ctx.quick else WIDTH
@@ -55,6 +59,7 @@ def _figure(rows: list[dict], title: str, what: str):
     errorbar_axis(ax2, list(range(len(rows))), rows, label="mean, 95% interval")
     ax2.set_xticks(range(len(rows)), [r["setting"] for r in rows], rotation=20, fontsize=8)
     ax2.set_xlim(-0.5, len(rows) - 0.5)
+    ax2.set_xlabel(what)
     ax2.set_ylim(0, 1)
     ax2.set_ylabel(f"validation accuracy after {rows[0]['epochs']} epochs")
     ax2.set_title(f"final accuracy by {what}")
@@ -69,7 +74,7 @@ def _activation_measure(ctx) -> list[dict]:
 
 
 def _activation_figure(rows: list[dict]):
-    return _figure(rows, f"5.2.ex8: activations ({rows[0]['seeds']} seeds, 256 units, N(0, 0.01²), lr 0.1)",
+    return _figure(rows, f"5.2.ex8: activations ({_seeds(rows)}, 256 units, N(0, 0.01²), lr 0.1)",
                    "activation")
 
 
@@ -79,7 +84,7 @@ def _init_measure(ctx) -> list[dict]:
 
 
 def _init_figure(rows: list[dict]):
-    return _figure(rows, f"5.2.ex9: initializations ({rows[0]['seeds']} seeds, 256 ReLU units, lr 0.1)",
+    return _figure(rows, f"5.2.ex9: initializations ({_seeds(rows)}, 256 ReLU units, lr 0.1)",
                    "initialization")
 
 

@@ -2,7 +2,8 @@
 make, and the two plots (accuracy with intervals, mean validation curves).
 
 A row (``accuracy_row``) holds ``setting``, ``mean`` and ``ci`` (Student t 95%
-over seeds) of the final validation accuracy, ``seeds``, ``epochs``, how many
+over seeds) of the final validation accuracy, ``seeds``, ``resolution`` (one
+held-out image, the accuracy's quantum; see ``stats``), ``epochs``, how many
 seeds ``diverged`` and reached :data:`models.TARGET`, and the mean
 ``epochs_to_target`` of those that did; keys starting with ``_`` (the curves)
 feed the figure and are left out of tables and JSON.
@@ -28,6 +29,7 @@ def accuracy_row(setting: str, runs: list[dict], epochs: int, **extra) -> dict:
         "mean": summary["mean"],
         "ci": summary["ci"],
         "seeds": len(runs),
+        "resolution": 1 / runs[0]["held_out"],
         "epochs": epochs,
         "diverged": sum(r["diverged"] is not None for r in runs),
         f"reached_{TARGET}": len(reached),

@@ -222,6 +222,7 @@ def _search_figure(rows: list[dict]):
     pair = [by["grid"], by["random"]]
     errorbar_axis(ax, [0, 1], pair, label="held-out accuracy of the selected configuration")
     ax.set_xticks([0, 1], ["grid search", "random search"])
+    ax.set_xlabel("search")
     ax.set_xlim(-0.5, 1.5)
     ax.set_ylim(0, 1)
     ax.set_ylabel("held-out accuracy (297 images)")
