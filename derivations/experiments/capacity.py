@@ -121,7 +121,7 @@ def _depth_figure(rows: list[dict]):
     fig, (ax, ax2) = new_figure(2, f"5.2.ex2: one added hidden layer ({rows[0]['seeds']} seeds, lr 0.1, N(0, 0.01²))")
     curves_axis(ax, rows, title="validation accuracy per epoch")
     ax.legend(loc="lower right")
-    errorbar_axis(ax2, [r["hidden_layers"] for r in rows], rows, label="mean, 95% interval")
+    errorbar_axis(ax2, [r["hidden_layers"] for r in rows], rows, label="mean, 95% interval", connect=False)
     ax2.set_xticks([r["hidden_layers"] for r in rows], [r["setting"] for r in rows])
     ax2.set_xlabel("hidden layers")
     ax2.set_xlim(0.5, 2.5)
@@ -227,7 +227,7 @@ def _rank_figure(rows: list[dict]):
     rows = sorted(rows, key=lambda r: r["width"])
     fig, (ax, ax2) = new_figure(2, f"5.2.ex3: a single hidden unit ({rows[0]['seeds']} seeds, "
                                    f"{rows[0]['epochs']} epochs)")
-    errorbar_axis(ax, [0, 1], rows, label="mean, 95% interval")
+    errorbar_axis(ax, [0, 1], rows, label="mean, 95% interval", connect=False)
     ax.set_xticks([0, 1], [r["setting"] for r in rows])
     ax.set_xlabel("hidden layer width")
     ax.set_xlim(-0.5, 1.5)

@@ -56,8 +56,10 @@ def best_group(rows: list[dict]) -> tuple[dict | None, list[dict]]:
     return best, tied
 
 
-def errorbar_axis(ax, xs, rows: list[dict], *, label: str | None = None, color=None, log2: bool = False) -> None:
-    """Means with their 95% intervals as error bars (rows without a mean are skipped)."""
+def errorbar_axis(ax, xs, rows: list[dict], *, label: str | None = None, color=None, log2: bool = False,
+                  connect: bool = True) -> None:
+    """Means with their 95% intervals as error bars (rows without a mean are skipped); ``connect``: join the
+    points by a line (False for categories, where a line would suggest an order)."""
     pts = [(x, r) for x, r in zip(xs, rows) if r["mean"] is not None]
     if not pts:
         return
@@ -65,20 +67,26 @@ def errorbar_axis(ax, xs, rows: list[dict], *, label: str | None = None, color=N
     mean = [p[1]["mean"] for p in pts]
     low = [p[1]["mean"] - (p[1]["ci"][0] if p[1]["ci"][0] is not None else p[1]["mean"]) for p in pts]
     high = [(p[1]["ci"][1] if p[1]["ci"][1] is not None else p[1]["mean"]) - p[1]["mean"] for p in pts]
-    ax.errorbar(x, mean, yerr=[low, high], marker="o", capsize=4, linewidth=2, label=label, color=color)
+    ax.errorbar(x, mean, yerr=[low, high], marker="o", capsize=4, linewidth=2, label=label, color=color,
+                linestyle="-" if connect else "none")
     if log2:
         ax.set_xscale("log", base=2)
 
 
 def curves_axis(ax, rows: list[dict], *, title: str) -> None:
     """Each row's validation accuracy per epoch, mean over seeds (a diverged seed's curve stops early)."""
-    for row in rows:
+    from matplotlib import colormaps
+
+    # more curves than the default cycle's 10 colours: an ordered colour map instead (ordered settings, e.g. widths)
+    colors = [colormaps["viridis"](i / max(1, len(rows) - 1)) for i in range(len(rows))] if len(rows) > 10 else None
+    for i, row in enumerate(rows):
         curves = row["_curves"]
         longest = max((len(c) for c in curves), default=0)
         if not longest:
             continue
         mean = [math.fsum(c[e] for c in curves if len(c) > e) / sum(len(c) > e for c in curves) for e in range(longest)]
-        ax.plot(range(1, longest + 1), mean, linewidth=1.8, label=row["setting"])
+        ax.plot(range(1, longest + 1), mean, linewidth=1.8, label=row["setting"],
+                color=None if colors is None else colors[i])
     ax.axhline(TARGET, color="gray", linestyle=":", linewidth=1, label=f"target {TARGET}")
     ax.set_ylim(0, 1)
     ax.set_xlabel("epoch")

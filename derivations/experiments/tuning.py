@@ -220,7 +220,7 @@ def _search_figure(rows: list[dict]):
     fig, (ax, ax2) = new_figure(2, f"5.2.ex5: random against grid search, {by['grid']['budget']} trainings each "
                                    f"({by['grid']['seeds']} seeds)")
     pair = [by["grid"], by["random"]]
-    errorbar_axis(ax, [0, 1], pair, label="held-out accuracy of the selected configuration")
+    errorbar_axis(ax, [0, 1], pair, label="held-out accuracy of the selected configuration", connect=False)
     ax.set_xticks([0, 1], ["grid search", "random search"])
     ax.set_xlabel("search")
     ax.set_xlim(-0.5, 1.5)
