@@ -123,6 +123,7 @@ def test_timing_runs_serially_and_says_when_pytorch_is_missing(eid, small_data, 
     assert not e.parallel
     result = e.run(seeds=1, out=tmp_path, quick=True, progress=False)
     assert all(r["mean"] > 0 for r in result.rows) and result.figure.exists()
+    assert result.interval.endswith(f"over {result.rows[0]['rounds']} interleaved rounds")
     if eid == "5.2.ex6":
         assert result.conclusion.startswith("PyTorch is not installed")
         assert {r["implementation"] for r in result.rows} == {"numpy"}
@@ -171,6 +172,7 @@ def test_learning_rate_conclusion_names_the_best_and_the_divergent():
     text = tuning.EXPERIMENTS["5.2.ex4"]["conclude"](rows)
     assert "best learning rate is 1 (0.960" in text and "0.1 to 1 are indistinguishable" in text
     assert "diverged at 10 (3/3 seeds)" in text and "0.01, 10 never reached" in text
+    assert "every seed reached 0.9 at lr 0.1 (50), 1 (50)" in text
 
 
 @pytest.mark.parametrize("low, verdict", [(0.01, "random search is better"), (-0.01, "no winner")])

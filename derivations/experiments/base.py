@@ -165,5 +165,6 @@ class Experiment:
             out_dir.mkdir(parents=True, exist_ok=True)
             path = out_dir / f"{self.id}.png"
             functions["figure"](rows).savefig(path, format="png", dpi=DPI)
-        return ExperimentResult(self.id, self.title, rows, conclusion, stats.describe(seeds),
+        rounds = rows[0].get("rounds") if rows else None  # timing experiments repeat rounds, not seeds
+        return ExperimentResult(self.id, self.title, rows, conclusion, stats.describe(seeds, rounds),
                                 time.perf_counter() - start, seeds, path, bool(quick))
