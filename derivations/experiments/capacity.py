@@ -84,7 +84,7 @@ def _width_figure(rows: list[dict]):
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     curves_axis(ax2, rows, title="validation accuracy per epoch")
-    ax2.legend(fontsize=7, ncol=2, loc="lower right")
+    ax2.legend(fontsize=7, ncol=2, loc="best")
     return fig
 
 
@@ -120,7 +120,7 @@ def _depth_figure(rows: list[dict]):
 
     fig, (ax, ax2) = new_figure(2, f"5.2.ex2: one added hidden layer ({rows[0]['seeds']} seeds, lr 0.1, N(0, 0.01²))")
     curves_axis(ax, rows, title="validation accuracy per epoch")
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")  # "best": the curves rise to the lower right corner too
     errorbar_axis(ax2, [r["hidden_layers"] for r in rows], rows, label="mean, 95% interval", connect=False)
     ax2.set_xticks([r["hidden_layers"] for r in rows], [r["setting"] for r in rows])
     ax2.set_xlabel("hidden layers")

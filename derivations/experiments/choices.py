@@ -55,7 +55,7 @@ def _figure(rows: list[dict], title: str, what: str):
 
     fig, (ax, ax2) = new_figure(2, title)
     curves_axis(ax, rows, title="validation accuracy per epoch")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="best")
     errorbar_axis(ax2, list(range(len(rows))), rows, label="mean, 95% interval", connect=False)
     ax2.set_xticks(range(len(rows)), [r["setting"] for r in rows], rotation=20, fontsize=8)
     ax2.set_xlim(-0.5, len(rows) - 0.5)
