@@ -17,8 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import chain, figures, report, train, verify
-from . import listing
+from . import chain, experiment, figures, listing, report, train, verify
 from .common import Parser, UsageError
 
 __all__ = ["main"]
@@ -31,6 +30,7 @@ _COMMANDS = (
     ("train", train, "train the chapter's MLP from scratch"),
     ("figures", figures, "write the chapter's figures as PNG"),
     ("report", report, "write the verification report as one self-contained HTML page"),
+    ("experiment", experiment, "run a measured exercise (5.2.ex1-5.2.ex9)"),
 )
 
 SUBCOMMANDS = tuple(name for name, _, _ in _COMMANDS)
