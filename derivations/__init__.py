@@ -14,6 +14,8 @@ from .claims import Check, Claim, Result, claim, claims
 # Importing a module registers its claims (chapter order is fixed in claims.py).
 from . import activations, layers, backprop, initialization, stability, training, note  # noqa: E402,F401
 from .chain import ChainResult, verify_chain  # noqa: E402
+from .calculus import Gradient, gradient, verify_gradient  # noqa: E402
 
-__all__ = ["Check", "ChainResult", "Claim", "Result", "claim", "claims", "verify_chain"]
+__all__ = ["Check", "ChainResult", "Claim", "Gradient", "Result", "claim", "claims", "gradient", "verify_chain",
+           "verify_gradient"]
 __version__ = "0.1.0"
