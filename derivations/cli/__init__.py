@@ -1,6 +1,6 @@
 """The ``mlp-derivations`` command: a thin layer over the registry.
 
-Subcommands: ``verify`` (the default), ``list``, ``chain``, ``train``, ``figures``.
+Subcommands: ``verify`` (the default), ``list``, ``chain``, ``grad``, ``train``, ``figures``.
 Each lives in its own module of this package (``verify.py``, ``listing.py``, ``chain.py``,
 ``train.py``, ``figures.py``) exposing ``add_arguments(parser)`` and
 ``run(args) -> int``; they share only :mod:`derivations.cli.common` (the
@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import chain, figures, train, verify
+from . import chain, figures, grad, train, verify
 from . import listing
 from .common import Parser, UsageError
 
@@ -28,6 +28,7 @@ _COMMANDS = (
     ("verify", verify, "verify the chapter's claims (the default)"),
     ("list", listing, "list the claim ids and titles"),
     ("chain", chain, "check a chain of equalities step by step"),
+    ("grad", grad, "derive (and check) the gradient of a scalar expression"),
     ("train", train, "train the chapter's MLP from scratch"),
     ("figures", figures, "write the chapter's figures as PNG"),
 )
