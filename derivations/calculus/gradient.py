@@ -186,6 +186,7 @@ def verify_gradient(f, wrt, claimed, *, matrices: dict | None = None, symbols: d
     elif not isinstance(claimed, sp.Basic):
         raise ValueError(f"claimed is a {type(claimed).__name__}; expected a SymPy expression or a string")
     known = {s.name for s in G.f.free_symbols | G.f.atoms(sp.MatrixSymbol) if hasattr(s, "name")}
+    known |= {d.name for m in G.f.atoms(sp.MatrixSymbol) for x in m.shape for d in sp.sympify(x).free_symbols}
     extra = sorted({s.name for s in claimed.free_symbols | claimed.atoms(sp.MatrixSymbol)
                     if hasattr(s, "name")} - known)
     if extra:
