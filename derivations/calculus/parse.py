@@ -129,7 +129,9 @@ class _V:
 
     @property
     def T(self):
-        return _V(self.e.T if _is_matrix(self.e) else self.e)
+        if not _is_matrix(self.e):  # as in the chain grammar: x.T of a scalar is an undeclared matrix
+            raise AttributeError(f"'{sp.sstr(self.e)}' is a scalar and has no attribute 'T'")
+        return _V(self.e.T)
 
 
 def _entrywise(name: str, scalar_function):
