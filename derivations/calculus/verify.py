@@ -106,7 +106,7 @@ def entrywise_check(G, seed: int = 0) -> Check:
             F = normalize(evaluate_exact(f, {**values, wrt.name: v}, sizes))
             F = F[0, 0] if isinstance(F, sp.MatrixBase) else F
             point = dict(zip(v, at)) if isinstance(v, sp.MatrixBase) else {v: at}
-            reference = (v.applyfunc(lambda e: normalize(sp.diff(F, e)).xreplace(point)) if isinstance(v, sp.MatrixBase)
+            reference = (v.applyfunc(lambda e, F=F, point=point: normalize(sp.diff(F, e)).xreplace(point)) if isinstance(v, sp.MatrixBase)
                          else sp.Matrix([[normalize(sp.diff(F, v)).xreplace(point)]]))
             ours = normalize(evaluate_exact(G.expr, values, sizes))
             ours = ours if isinstance(ours, sp.MatrixBase) else sp.Matrix([[ours]])
