@@ -23,7 +23,10 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
-__all__ = ["Check", "ChainResult", "Claim", "Result", "claim", "claims", "experiment", "experiments", "verify_chain"]
+__all__ = [
+    "Check", "ChainResult", "Claim", "Gradient", "Result", "claim", "claims", "experiment", "experiments",
+    "gradient", "verify_chain", "verify_gradient",
+]
 __version__ = "0.1.0"
 
 #: The chapter's modules, imported in this order before the registry answers (the order fixes the
@@ -37,6 +40,9 @@ _LAZY = {
     "Result": "claims",
     "ChainResult": "chain",
     "verify_chain": "chain",
+    "Gradient": "calculus",
+    "gradient": "calculus",
+    "verify_gradient": "calculus",
     # `derivations.experiments` is the (callable) package itself, found below; `experiment(id)` is its function.
     "experiment": "experiments",
 }

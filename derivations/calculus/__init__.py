@@ -17,6 +17,15 @@ derivation needs to be trusted rather than taken on faith:
   error used to compare arrays;
 - :mod:`.defects` -- the SymPy defects and a reproducer for each.
 
+The public tool (issue 14): :func:`~.gradient.gradient` -- ∂f/∂X in closed form by the reverse-mode
+rules of :mod:`.derive`, strings parsed by :mod:`.parse` (the chain grammar plus ``sum``, 1×1 as
+scalar, undefined φ), evaluated by :mod:`.evaluate`, checked by :mod:`.verify` -- and
+:func:`~.gradient.verify_gradient` (a claimed gradient through :func:`derivations.verify_chain`).
+
 A tool: nothing here imports a chapter module or the claim registry; results
 are plain values (bools, strings, SymPy objects, NumPy arrays).
 """
+
+from .gradient import Gradient, gradient, verify_gradient  # noqa: E402
+
+__all__ = ["Gradient", "gradient", "verify_gradient"]

@@ -1,6 +1,7 @@
 """The ``mlp-derivations`` command: a thin layer over the registry.
 
-Subcommands: ``verify`` (the default), ``list``, ``chain``, ``train``, ``figures``, ``report``.
+Subcommands: ``verify`` (the default), ``list``, ``chain``, ``grad``, ``train``, ``figures``, ``report``,
+``experiment``.
 Each lives in its own module of this package (``verify.py``, ``listing.py``, ``chain.py``,
 ``train.py``, ``figures.py``, ``report.py``) exposing ``add_arguments(parser)`` and
 ``run(args) -> int``; they share only :mod:`derivations.cli.common` (the
@@ -17,7 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import chain, experiment, figures, listing, report, train, verify
+from . import chain, experiment, figures, grad, listing, report, train, verify
 from .common import Parser, UsageError
 
 __all__ = ["main"]
@@ -27,6 +28,7 @@ _COMMANDS = (
     ("verify", verify, "verify the chapter's claims (the default)"),
     ("list", listing, "list the claim ids and titles"),
     ("chain", chain, "check a chain of equalities step by step"),
+    ("grad", grad, "derive (and check) the gradient of a scalar expression"),
     ("train", train, "train the chapter's MLP from scratch"),
     ("figures", figures, "write the chapter's figures as PNG"),
     ("report", report, "write the verification report as one self-contained HTML page"),
