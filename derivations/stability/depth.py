@@ -42,7 +42,7 @@ _Z_MISS = NormalDist().inv_cdf(1 - ALPHA)
 #: the count: with one run of batch 256 the band (5.6 sd of a walk of step variance 7/256) accepts a
 #: ReLU variance gain x1.30 per layer, so weights x1.1 (gain x1.21) passed.  The binding case is tanh
 #: backward at layer 1 (x1.1 predicts 0.229 vs 0.0143, log ratio 2.77, of which the two drift bounds take
-#: 1.13): 48 runs leave 5.0 sd beyond the band, >= the 4.75 needed for a miss <= ALPHA (32 runs: 3.1).
+#: 1.13): 48 runs leave 5.1 sd beyond the band, >= the 4.75 needed for a miss <= ALPHA (32 runs: 3.1).
 #: Cost: weight sampling, 48 x 50 x 256² normals per claim (~2 s on one busy core).
 _REPLICATES, _BATCH = 48, 8
 #: The wrong alternative every band check must catch with probability >= 1 - ALPHA: weights x1.1.
