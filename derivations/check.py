@@ -35,12 +35,19 @@ class Check:
     ``method`` is one of :data:`METHODS`; ``detail`` is one human line;
     ``max_error`` is the largest error the check measured (absolute or
     relative, as ``detail`` says), or None where no error is measured.
+
+    ``refutes`` marks, under an erratum (a claim registered ``expected=False``),
+    a check that tests the note's statement itself: its failure refutes the
+    statement.  Every other check of an erratum (``refutes=False``) supports the
+    correction and must pass; see :meth:`derivations.claims.Claim.verify` for
+    the verdict rule.  Claims that are expected to hold ignore the flag.
     """
 
     method: str
     ok: bool
     detail: str
     max_error: float | None = None
+    refutes: bool = False
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -50,6 +57,8 @@ class Check:
         if not isinstance(self.ok, (bool, np.bool_)):
             raise ValueError(f"ok={self.ok!r} must be a bool")
         object.__setattr__(self, "ok", bool(self.ok))
+        if not isinstance(self.refutes, bool):
+            raise ValueError(f"refutes={self.refutes!r} must be a bool")
         if self.max_error is not None:
             object.__setattr__(self, "max_error", float(self.max_error))
 

@@ -7,12 +7,12 @@ input that broke it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import sympy as sp
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
@@ -69,13 +69,15 @@ def hypothesis_check(
     ctx: Context,
     tol: float,
     salt: int = 0,
+    explicit: Sequence[Any] = (),
 ) -> Check:
     """Check ``error(value) <= tol`` for ``ctx.examples`` values Hypothesis draws.
 
     ``error`` returns the measured error for one drawn value (NaN counts as a
     failure).  Hypothesis is seeded by ``ctx.seed`` and ``salt``, so a failure
     replays; it shrinks a failure to a minimal input, which the detail line
-    names with its error and the tolerance.
+    names with its error and the tolerance.  ``explicit`` values are always
+    run first, whatever ``ctx.examples`` (a fixed minimum per input stratum).
     """
     worst = [0.0]
     failure: list[tuple[Any, float]] = []
@@ -87,6 +89,8 @@ def hypothesis_check(
             raise _ToleranceExceeded(e)
         worst[0] = max(worst[0], e)
 
+    for value in reversed(list(explicit)):
+        body = example(value)(body)
     test = settings(
         max_examples=ctx.examples,
         database=None,
@@ -111,6 +115,7 @@ def hypothesis_check(
     return Check(
         method,
         True,
-        f"{what}: max error {worst[0]:.3g} <= {tol:.3g} over {ctx.examples} Hypothesis examples",
+        f"{what}: max error {worst[0]:.3g} <= {tol:.3g} over {ctx.examples} Hypothesis examples"
+        + (f" and {len(explicit)} fixed points" if explicit else ""),
         max_error=worst[0],
     )

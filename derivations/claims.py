@@ -39,6 +39,7 @@ __all__ = [
     "claim",
     "claims",
     "register",
+    "verdict",
 ]
 
 #: Claim ids in the order of CHAPTER.md.  Ids not listed here (errata and any
@@ -67,7 +68,9 @@ class Result:
 
     ``holds`` is what the checks found: True if every check passed, False if
     one failed, None if a check function raised (then ``ok`` is False whatever
-    the claim expects, so a crash never passes for an erratum found).
+    the claim expects, so a crash never passes for an erratum found).  For an
+    erratum, False means refuted by a ``refutes`` check with every correction
+    passing, and None means undetermined otherwise (:func:`verdict`).
     """
 
     claim_id: str
@@ -187,7 +190,7 @@ class Claim:
         if not checks:
             crashed = True
             checks.append(Check("error", False, "the claim has no checks"))
-        holds = None if crashed else all(c.ok for c in checks)
+        holds = None if crashed else verdict(self.expected, checks)
         return Result(self.id, self.expected, holds, checks, time.perf_counter() - start)
 
     def _repr_latex_(self) -> str:
@@ -201,6 +204,23 @@ class Claim:
 
 #: Every registered claim by id, in registration order.
 CLAIMS: dict[str, Claim] = {}
+
+
+def verdict(expected: bool, checks: list[Check]) -> bool | None:
+    """What ``checks`` (none of which raised) found: the claim's ``holds``.
+
+    A claim expected to hold holds iff every check passes.  An erratum
+    (``expected=False``) is *found* (False) only when the note's statement is
+    refuted -- a check marked ``refutes`` fails -- AND every other check (the
+    corrections and the lemmas they rest on) passes.  Otherwise its verdict is
+    undetermined (None): a broken correction, or a note's statement that
+    survived every attempt to refute it, never reads "erratum found".
+    """
+    if expected:
+        return all(c.ok for c in checks)
+    refuted = any(c.refutes and not c.ok for c in checks)
+    corrections_pass = all(c.ok for c in checks if not c.refutes)
+    return False if refuted and corrections_pass else None
 
 
 def _section_of(claim_id: str) -> str:

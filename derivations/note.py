@@ -1,9 +1,14 @@
 """Errata of the study note (the project's ``seed/000_d0943e9eba203bc5.txt``), each refuted by a check.
 
 Every claim here is registered with ``expected=False``: it states what the
-note writes, and a check with ``ok=False`` (a failing chain step, a shape
-mismatch or a counterexample) refutes it.  The corrected statement is in the
-title and is checked to hold.
+note writes.  The checks that test the note's statement are marked
+``refutes=True``: one of them failing (a failing chain step, a shape mismatch
+or a counterexample) refutes it.  The corrected statement is in the title and
+its checks (``refutes=False``) must all pass: an erratum is found only when the
+statement is refuted AND every correction holds (``derivations.claims.verdict``).
+Where a shape mismatch refutes the note, a numeric counterexample at sizes
+where the shapes agree refutes it too (h = q for the collapse; a width-1 layer
+for the gradient product).
 
 - ``note.5.1.collapse``: ``o = W2 h + b2 = ... = (W2 W1) x + (W2 b1 + b2) = W x + b1``
   (last step wrong; correct ``W x + b`` with ``b = W2 b1 + b2``), after
@@ -36,9 +41,9 @@ COLUMN_SHAPES = {"W1": ("h", "d"), "W2": ("q", "h"), "x": ("d", 1), "b1": ("h", 
 ROW_SHAPES = {"W1": ("d", "h"), "W2": ("h", "q"), "x": (1, "d"), "b1": (1, "h"), "b2": (1, "q")}
 
 
-def _relabel(result, what: str):
+def _relabel(result, what: str, *, refutes: bool = True):
     for check in result.steps:
-        yield Check(check.method, check.ok, f"{what} {check.detail}", check.max_error)
+        yield Check(check.method, check.ok, f"{what} {check.detail}", check.max_error, refutes=refutes)
 
 
 @register(
@@ -62,7 +67,12 @@ def _note_collapse(ctx: Context):
     # The note's own row-form declaration h = x W1 + b1 (x: 1×d, W1: d×h) makes W1 x ill-formed.
     row = verify_chain(["W2*(W1*x + b1) + b2", "(W2*W1)*x + (W2*b1 + b2)"], matrices=ROW_SHAPES, seed=ctx.seed)
     yield Check(row.steps[0].method, row.steps[0].ok,
-                f"with the note's row-form shapes (h = x W1 + b1: x 1×d, W1 d×h): {row.steps[0].detail}")
+                f"with the note's row-form shapes (h = x W1 + b1: x 1×d, W1 d×h): {row.steps[0].detail}", refutes=True)
+    # Not a matter of shapes only: with h = q (W2 square) the note's last step is well formed, and
+    # the chain checker refutes it with an exact counterexample (W2 b1 + b2 ≠ b1 in general).
+    square = {**shapes, "W2": ("h", "h"), "b2": ("h", 1)}
+    same = verify_chain(NOTE_COLLAPSE[2:], matrices=square, seed=ctx.seed)
+    yield from _relabel(same, "note's last step with h = q (shapes agree):")
 
 
 # --- 5.1: how many hidden layers -------------------------------------------------------------------
@@ -102,7 +112,7 @@ def _note_hidden_layers(ctx: Context):
                 f"ONE hidden layer (2 ReLU units, W1 = {XOR_W1.tolist()}, b1 = {list(XOR_B1)}, w2 = {list(XOR_W2)}) "
                 f"computes XOR: f = {[values[p] for p in values]} at (0,0), (1,0), (0,1), (1,1) (exact), so "
                 f"f(0,0) + f(1,1) − f(1,0) − f(0,1) = {gap} ≠ 0: no affine map reproduces it, and one hidden "
-                "layer is enough (the book: 'one or more hidden layers')")
+                "layer is enough (the book: 'one or more hidden layers')", refutes=True)
     yield Check("numeric", [values[p] for p in values] == [0, 1, 1, 0],
                 "correction: the same one-hidden-layer network equals XOR on all four inputs (exact)")
 
@@ -169,7 +179,20 @@ def _note_gradient_product(ctx: Context):
     yield Check("shape", note.shape == true.shape,
                 f"3-layer tanh net, widths {n}, t = 2: the note's product is {note.shape[0]}×{note.shape[1]} "
                 f"(the last factor ∂h^t/∂h^t is the {n[t - 1]}×{n[t - 1]} identity) but ∂o/∂vec(W_2) is "
-                f"{true.shape[0]}×{true.shape[1]} (o = h^4 ∈ R^{n[3]}, W_2 ∈ R^({n[2]}×{n[1]}))")
+                f"{true.shape[0]}×{true.shape[1]} (o = h^4 ∈ R^{n[3]}, W_2 ∈ R^({n[2]}×{n[1]}))", refutes=True)
+    # Not only shapes: with widths (2, 3, 1, 1) the note's product (1×3) and ∂o/∂vec(W_2) (1×3) agree in
+    # shape and still differ.  Both are accurate to ~1e-15 relative (complex step, a few flops); a gap
+    # above 1e-13 (the correction's tolerance below) is no rounding effect.
+    narrow = (2, 3, 1, 1)
+    Wn = [rng.standard_normal((narrow[k + 1], narrow[k])) / np.sqrt(narrow[k]) for k in range(3)]
+    xn = rng.standard_normal(narrow[0])
+    note_n, _ = note_gradient_product(Wn, xn, t)
+    true_n = _true_dW(Wn, xn, t)
+    gap_n = float(np.max(np.abs(note_n - true_n)) / np.max(np.abs(true_n))) if note_n.shape == true_n.shape else np.inf
+    yield Check("counterexample", gap_n <= 1e-13,
+                f"widths {narrow}, t = 2 (shapes agree, {note_n.shape[0]}×{note_n.shape[1]}): the note's product "
+                f"{np.round(note_n.ravel(), 6).tolist()} vs complex-step ∂o/∂vec(W_2) {np.round(true_n.ravel(), 6).tolist()}: "
+                f"relative gap {gap_n:.3g} > 1e-13", max_error=gap_n, refutes=True)
     # The correction, in the note's indexing: ∂_{W_t} o = M_d ⋯ M_{t+1} · ∂_{W_t} h^{t+1}.
     d = 3
     fixed = np.eye(n[d])
@@ -181,7 +204,7 @@ def _note_gradient_product(ctx: Context):
     err = float(np.max(np.abs(fixed @ v - true)) / np.max(np.abs(true)))
     # both sides are O(10) flops of rounding (~1e-15) plus the complex step's ~1e-15: 1e-13 leaves 100x headroom
     yield Check("finite-difference", err <= 1e-13,
-                f"correction " + " ".join(f"M_{k}" for k in range(d, t, -1)) + f" ∂h^{t + 1}/∂W_{t} vs complex-step ∂o/∂vec(W_{t}) (step 1e-30): "
+                "correction " + " ".join(f"M_{k}" for k in range(d, t, -1)) + f" ∂h^{t + 1}/∂W_{t} vs complex-step ∂o/∂vec(W_{t}) (step 1e-30): "
                 f"relative error {err:.2g} <= 1e-13", max_error=err)
 
 
@@ -206,7 +229,20 @@ def _note_v_vector(ctx: Context):
     rank = np.linalg.matrix_rank(J.reshape(n[t], -1))
     yield Check("shape", J.ndim == 1,
                 f"∂h^{t + 1}/∂W_{t} for W_{t} ∈ R^({n[t]}×{n[t - 1]}) has shape {J.shape} (a third-order tensor); "
-                f"even flattened it is a {n[t]}×{n[t] * n[t - 1]} matrix of rank {rank}, not a vector")
+                f"even flattened it is a {n[t]}×{n[t] * n[t - 1]} matrix of rank {rank}, not a vector", refutes=True)
+    # Beyond shapes: a vector v_t (or any v cᵀ) has rank 1 as a matrix; the flattened Jacobian's second
+    # singular value is far above its rounding (~1e-15 · σ_1), so no vector carries it.  (Where the shapes
+    # would agree, n_{t+1} n_t = 1, the note is right: the refutation at those sizes is necessarily by shape.)
+    # The correction: the tensor is ∂h_i/∂W_ab = (1 - h_i²) δ_ia h^t_b (complex step: ~1e-16 relative, so 1e-13).
+    formula = np.einsum("i,ia,b->iab", 1 - np.tanh(W @ h) ** 2, np.eye(n[t]), h)
+    terr = float(np.max(np.abs(formula - J)) / np.max(np.abs(J)))
+    yield Check("finite-difference", terr <= 1e-13,
+                f"correction: ∂h^{t + 1}_i/∂(W_{t})_ab = (1 - (h^{t + 1}_i)²) δ_ia h^{t}_b, a {J.shape} tensor, vs the "
+                f"complex step: relative error {terr:.2g} <= 1e-13", max_error=terr)
+    sv = np.linalg.svd(J.reshape(n[t], -1), compute_uv=False)
+    yield Check("numeric", sv[1] <= 1e-12 * sv[0],
+                f"singular values of the flattened ∂h^{t + 1}/∂W_{t}: {np.round(sv, 4).tolist()}; σ_2/σ_1 = "
+                f"{sv[1] / sv[0]:.3g} > 1e-12, so it is not of rank 1 (not a vector times anything)", refutes=True)
 
 
 # --- 5.4: breaking the symmetry -------------------------------------------------------------------
@@ -233,7 +269,7 @@ def _note_symmetry(ctx: Context):
     note_version = P * _two_unit_net(P * W1, W2, u)  # W1's rows swapped, the second layer's outputs swapped
     yield Check("counterexample", original == note_version,
                 f"W1 = {W1.tolist()}, W2 = {W2.tolist()}, x = (1, 1), ReLU: W2 ReLU(W1 x) = {list(original)} but "
-                f"swapping W1's rows and the outputs gives {list(note_version)} (exact)")
+                f"swapping W1's rows and the outputs gives {list(note_version)} (exact)", refutes=True)
     corrected = _two_unit_net(P * W1, W2 * P, u)  # swap W1's rows AND W2's columns: P ReLU(P z) = ReLU(z)
     yield Check("numeric", corrected == original,
                 f"correction: swapping W1's rows and W2's columns gives {list(corrected)} = {list(original)} (exact)")

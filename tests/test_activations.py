@@ -350,3 +350,41 @@ def test_gelu_keeps_full_accuracy_where_phi_is_subnormal_but_the_result_is_not(w
         assert scale > np.finfo(np.float64).tiny  # the strategy's window: a normal result
         # few-ulp routine (16 eps as above); a subnormal Φ would cost up to ~30 ulp here
         assert abs(mpmath.mpf(float(got)) - exact) / scale <= 16 * EPS
+
+
+def _doubled_beyond(f, threshold):
+    def slipped(x, *args):
+        y = np.asarray(f(x, *args))
+        return np.where(np.abs(np.asarray(x)) > threshold, 2 * y, y).astype(y.dtype)[()]
+
+    return slipped
+
+
+@pytest.mark.parametrize(
+    "claim_id, name, slip",
+    [
+        pytest.param("5.1.9", "tanh_grad", lambda f: _doubled_beyond(f, 30), id="tanh-grad-doubled-beyond-30"),
+        pytest.param("5.1.7", "sigmoid_grad", lambda f: _doubled_beyond(f, 50), id="sigmoid-grad-doubled-beyond-50"),
+        pytest.param("5.1.gelu", "gelu_grad",
+                     lambda f: lambda x: (f(x) * np.float32(1.001)).astype(np.float32) if np.asarray(x).dtype == np.float32
+                     else f(x), id="gelu-grad-float32-only-x1.001"),
+    ],
+)
+def test_a_tail_only_or_float32_only_slip_fails_its_own_claim_at_the_default_examples(monkeypatch, claim_id, name, slip):
+    from numeric import activations as na
+
+    monkeypatch.setattr(na, name, slip(getattr(na, name)))
+    result = derivations.claim(claim_id).verify()
+    assert not result.ok and any(not c.ok and f"numeric.activations.{name} vs SymPy" in c.detail for c in result.checks)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_every_stratum_has_fixed_points_exact_in_the_dtype(dtype):
+    from derivations.strata import stratum_points, tiny
+
+    points = stratum_points(dtype)
+    assert all(float(dtype(v)) == v for v in points)
+    mags = [abs(v) for v in points]
+    assert any(20 <= m <= 700 for m in mags) and any(0 < m <= 1e-3 for m in mags) and 0.0 in mags
+    assert any(0 < m < tiny(dtype) for m in mags) and max(mags) == float(np.finfo(dtype).max)
+    assert {30.5, 50.5} <= set(mags)

@@ -135,3 +135,21 @@ def test_a_five_percent_scale_error_in_an_initializer_fails_its_claim(monkeypatc
     result = derivations.claim(claim_id).verify()
     assert result.holds is False
     assert any(c.method == "statistical" and not c.ok for c in result.checks)
+
+
+def test_5_4_4_catches_a_weight_mean_of_0_2_sigma_through_nonzero_mean_inputs(monkeypatch):
+    # the zero-mean-input check alone let weights with mean 0.2σ pass (E[o] = n_in μ_w μ_x = 0 when μ_x = 0)
+    from numeric import init
+
+    original = init.INITIALIZERS["normal"]
+    monkeypatch.setitem(init.INITIALIZERS, "normal", lambda *a, **k: original(*a, **k) + 0.2 * 0.01)
+    result = derivations.claim("5.4.4").verify()
+    assert not result.ok
+    failing = [c for c in result.checks if not c.ok]
+    assert failing and all("mean μ_x = 1" in c.detail for c in failing), str(result)
+
+
+def test_printed_false_alarm_rates_are_the_computed_ones():
+    # ALPHA / 4 shapes = 2.5e-07, once printed as 2e-07
+    details = [c.detail for c in derivations.claim("5.4.6").verify().checks]
+    assert any("false alarm 2.5e-07" in d for d in details) and not any("false alarm 2e-07" in d for d in details)

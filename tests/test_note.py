@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
+import sympy as sp
 
 import derivations
+from derivations.check import Check
 from derivations import note
 from derivations.chain import verify_chain
 
@@ -57,3 +62,57 @@ def test_one_hidden_layer_computes_xor_which_no_affine_map_can():
     assert note.XOR_W1.shape == (2, 2) and note.XOR_W2.shape == (1, 2)  # exactly one hidden layer of 2 units
     checks = derivations.claim("note.5.1.hidden-layers").verify().checks
     assert [c.ok for c in checks] == [True, False, True]
+
+
+def _with_checks_changed(monkeypatch, cid, change):
+    """Wrap the erratum's check functions so that ``change`` rewrites every Check they produce."""
+    claim = derivations.claim(cid)
+
+    def wrap(function):
+        def changed(ctx):
+            produced = function(ctx)
+            return [change(c) for c in ([produced] if isinstance(produced, Check) else produced)]
+
+        return changed
+
+    monkeypatch.setattr(claim, "_check_functions", [wrap(f) for f in claim._check_functions])
+    return claim
+
+
+def _broken(c):
+    return replace(c, ok=False, detail="broken: " + c.detail) if not c.refutes else c
+
+
+def _survives(c):
+    return replace(c, ok=True) if c.refutes else c
+
+
+@pytest.mark.parametrize("cid", ERRATA)
+def test_every_erratum_has_a_refuting_check_and_a_correction(cid):
+    checks = derivations.claim(cid).verify(examples=5).checks
+    assert any(c.refutes and not c.ok for c in checks)
+    assert any(not c.refutes and c.ok for c in checks)
+
+
+@pytest.mark.parametrize("cid", ERRATA)
+@pytest.mark.parametrize("change", [_broken, _survives], ids=["broken-correction", "note-survives"])
+def test_an_erratum_with_a_broken_correction_or_a_surviving_statement_is_not_ok(monkeypatch, cid, change):
+    result = _with_checks_changed(monkeypatch, cid, change).verify(examples=5)
+    assert result.holds is None and not result.ok, str(result)
+
+
+def test_a_real_slip_in_the_xor_network_leaves_the_hidden_layer_erratum_undetermined(monkeypatch):
+    # b1 = (0, -2): the network no longer computes XOR, so neither the counterexample nor the correction stands
+    monkeypatch.setattr(note, "XOR_B1", sp.Matrix([0, -2]))
+    result = derivations.claim("note.5.1.hidden-layers").verify()
+    assert result.holds is None and not result.ok, str(result)
+
+
+def test_a_failing_correction_under_an_erratum_is_printed_as_a_failure_not_as_the_note_failing():
+    from derivations.cli.verify import check_line
+
+    claim = derivations.claim("note.5.4.symmetry")
+    refuting = Check("counterexample", False, "x", refutes=True)
+    correction = Check("numeric", False, "y")
+    assert check_line(claim, refuting).startswith("✗ the note's statement fails (counterexample)")
+    assert check_line(claim, correction) == "✗ numeric: y"

@@ -42,9 +42,41 @@ def test_a_crashing_check_function_is_never_ok_even_for_an_erratum():
         assert "kaboom" in result.checks[0].detail
 
 
-def test_an_erratum_is_ok_when_a_check_refutes_it():
-    c = Claim("x.2", "x", "t", "l", False, None, [lambda ctx: Check("counterexample", False, "refuted")])
+def _erratum(*checks):
+    return Claim("x.2", "x", "t", "l", False, None, [lambda ctx: list(checks)])
+
+
+def test_an_erratum_is_ok_when_a_refuting_check_fails_and_every_correction_passes():
+    c = _erratum(Check("counterexample", False, "refuted", refutes=True), Check("numeric", True, "correction"))
     assert c.verify().ok and c.verify().holds is False
+
+
+@pytest.mark.parametrize(
+    "checks",
+    [
+        pytest.param([Check("counterexample", False, "refuted", refutes=True), Check("numeric", False, "correction")],
+                     id="broken-correction"),
+        pytest.param([Check("counterexample", True, "survived", refutes=True), Check("numeric", True, "correction")],
+                     id="statement-survives"),
+        pytest.param([Check("counterexample", False, "not marked as testing the note")], id="unmarked-failure"),
+        pytest.param([Check("numeric", True, "correction only")], id="nothing-refutes"),
+    ],
+)
+def test_an_erratum_is_undetermined_and_not_ok_unless_refuted_with_every_correction_passing(checks):
+    result = _erratum(*checks).verify()
+    assert result.holds is None and not result.ok, str(result)
+
+
+def test_refutes_is_ignored_by_a_claim_expected_to_hold():
+    c = Claim("x.3", "x", "t", "l", True, None, [lambda ctx: Check("numeric", True, "fine", refutes=True)])
+    assert c.verify().holds is True and c.verify().ok
+    c = Claim("x.4", "x", "t", "l", True, None, [lambda ctx: Check("numeric", False, "wrong", refutes=True)])
+    assert c.verify().holds is False and not c.verify().ok
+
+
+def test_check_rejects_a_non_bool_refutes():
+    with pytest.raises(ValueError, match="refutes='yes'"):
+        Check("numeric", True, "x", refutes="yes")
 
 
 @pytest.mark.parametrize(

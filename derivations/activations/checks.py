@@ -20,6 +20,7 @@ from hypothesis.extra.numpy import arrays
 
 from ..checking import hypothesis_check, symbolic_equal
 from ..claims import Check
+from ..strata import DTYPES, eps, stratified_floats, stratum_points, tiny
 from .definitions import _t, x
 
 __all__: list[str] = []
@@ -48,6 +49,13 @@ _AWAY_FROM_KINK = arrays(
 )
 #: Parameters: pReLU's alpha and swish's beta in a range where the formulas stay well scaled.
 _PARAM = st.floats(-3.0, 3.0, allow_nan=False)
+#: The parameter value used with the fixed stratum points (a float32-exact, non-trivial alpha/beta).
+_PARAM_POINT = 0.75
+
+
+def _param(dtype):
+    """alpha / beta as a Python float exactly representable in ``dtype`` (the functions cast it)."""
+    return st.floats(-3.0, 3.0, width=32 if dtype == np.float32 else 64, allow_nan=False)
 
 
 @functools.cache
@@ -62,33 +70,50 @@ def _relative_error(value: float, exact, scale=None) -> float:
 
 
 def _numeric_twin(name: str, expr: sp.Expr, function, *, ctx, salt: int, scale_expr=None, params=()):
-    """Check ``function`` (NumPy) against ``expr`` (SymPy, 340-digit mpmath) on any finite float."""
+    """Check ``function`` (NumPy) against ``expr`` (SymPy, 340-digit mpmath), in float64 and in float32.
+
+    Inputs are stratified (:mod:`derivations.strata`): core, tails |x| in [20, 700], the kink's
+    neighbourhood, subnormals and extremes, with every stratum's fixed points run at any
+    ``--examples``.  One check per dtype, tolerance 16 eps of that dtype (<= 5 rounded steps, each
+    <= 0.5 ulp, plus libm's <= 1 ulp, in the dtype's own arithmetic or in float64 then one rounding).
+    """
+    for k, dtype in enumerate(DTYPES):
+        yield _twin_in(name, expr, function, dtype, ctx=ctx, salt=salt + 1000 * k, scale_expr=scale_expr,
+                       params=params)
+
+
+def _twin_in(name: str, expr: sp.Expr, function, dtype, *, ctx, salt: int, scale_expr, params):
     exact = _mp(expr, params)
     scale = _mp(scale_expr, params) if scale_expr is not None else None
-    strategy = st.tuples(_ANY_FLOAT, *([_PARAM] * len(params)))
+    tol, small, huge = 16 * eps(dtype), tiny(dtype), float(np.finfo(dtype).max)
+    strategy = st.tuples(stratified_floats(dtype), *([_param(dtype)] * len(params)))
+    explicit = [(v, *([_PARAM_POINT] * len(params))) for v in stratum_points(dtype)]
 
     def error(value):
         with mpmath.workdps(_MP_DIGITS):
-            args = [mpmath.mpf(v) for v in value]
+            args = [mpmath.mpf(float(v)) for v in value]
             ref = exact(*args)
             sc = scale(*args) if scale is not None else None
-            got = function(np.float64(value[0]), *value[1:])
-            if type(got) is not np.float64:
+            got = function(dtype(value[0]), *value[1:])
+            if type(got) is not dtype:
                 return np.inf
-            if np.isinf(got):  # correct only as the rounding of a value beyond the largest float
-                overflowed = abs(ref) > _HUGE and (got > 0) == (ref > 0)
+            if np.isinf(got):  # correct only as the rounding of a value beyond the dtype's largest float
+                overflowed = abs(ref) > huge and (got > 0) == (ref > 0)
                 return 0.0 if overflowed else np.inf
-            return _relative_error(got, ref, sc)
+            denom = max(abs(ref), abs(sc) if sc is not None else 0, small)
+            return float(abs(mpmath.mpf(float(got)) - ref) / denom)
 
+    bits = np.dtype(dtype).itemsize * 8
     return hypothesis_check(
         "numeric",
-        f"numeric.activations.{name} vs SymPy (340-digit mpmath), relative, any finite float"
-        f" (tolerance 16 eps from <= 5 rounded steps)",
+        f"numeric.activations.{name} vs SymPy (340-digit mpmath), float{bits}, relative, stratified (core, tails "
+        f"20..700, kink, subnormals, extremes; tolerance 16 eps{bits} from <= 5 rounded steps)",
         strategy,
         error,
         ctx=ctx,
-        tol=_ULP_TOL,
+        tol=tol,
         salt=salt,
+        explicit=explicit,
     )
 
 

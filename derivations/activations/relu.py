@@ -40,8 +40,8 @@ def _relu(ctx):
         f"numeric.activations.relu_grad(0.0) = {na.relu_grad(0.0)}, relu_grad(-0.0) = "
         f"{na.relu_grad(-0.0)} (the convention: 0)",
     )
-    yield _numeric_twin("relu", relu.expr, na.relu, ctx=ctx, salt=1)
-    yield _numeric_twin("relu_grad", d, na.relu_grad, ctx=ctx, salt=2)
+    yield from _numeric_twin("relu", relu.expr, na.relu, ctx=ctx, salt=1)
+    yield from _numeric_twin("relu_grad", d, na.relu_grad, ctx=ctx, salt=2)
     yield _finite_difference("relu_grad", na.relu, na.relu_grad, ctx=ctx, salt=3, method="central")
 
 
@@ -64,8 +64,8 @@ def _prelu(ctx):
     yield symbolic_equal(d.subs(x, -_p), alpha, "pReLU'(x) = alpha for x < 0")
     yield symbolic_equal(prelu.expr.subs(alpha, 0), ACTIVATIONS["relu"].expr, "pReLU with alpha = 0 is ReLU")
     params = (alpha,)
-    yield _numeric_twin("prelu", prelu.expr, na.prelu, ctx=ctx, salt=1, params=params)
-    yield _numeric_twin("prelu_grad", d, na.prelu_grad, ctx=ctx, salt=2, params=params)
+    yield from _numeric_twin("prelu", prelu.expr, na.prelu, ctx=ctx, salt=1, params=params)
+    yield from _numeric_twin("prelu_grad", d, na.prelu_grad, ctx=ctx, salt=2, params=params)
     yield _finite_difference(
         "prelu_grad", na.prelu, na.prelu_grad, ctx=ctx, salt=3, method="central", params=params
     )

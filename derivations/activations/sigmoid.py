@@ -40,7 +40,7 @@ def _sigmoid(ctx):
         sp.Gt(slope, 0), f"sigmoid' = {slope} > 0: strictly increasing and continuous, so onto (0, 1)"
     )
     yield symbolic_equal(s.subs(x, -x), 1 - s, "sigmoid(-x) = 1 - sigmoid(x)")
-    yield _numeric_twin("sigmoid", s, na.sigmoid, ctx=ctx, salt=1)
+    yield from _numeric_twin("sigmoid", s, na.sigmoid, ctx=ctx, salt=1)
 
     def symmetry_error(v):  # sigmoid(-v) + sigmoid(v) = 1 up to two roundings and the sum
         return abs(float(na.sigmoid(-v)) + float(na.sigmoid(v)) - 1.0)
@@ -89,7 +89,7 @@ def _sigmoid_derivative(ctx):
     yield from _local_maximum_at_zero(d, "sigmoid'")
     lo, hi = sp.limit(d, x, -sp.oo), sp.limit(d, x, sp.oo)
     yield Check("symbolic", lo == 0 and hi == 0, f"tails: sigmoid' -> {lo} as x -> -oo, {hi} as x -> +oo")
-    yield _numeric_twin("sigmoid_grad", d, na.sigmoid_grad, ctx=ctx, salt=1)
+    yield from _numeric_twin("sigmoid_grad", d, na.sigmoid_grad, ctx=ctx, salt=1)
     tail = float(na.sigmoid_grad(40.0))
     with mpmath.workdps(_MP_DIGITS):
         exact = _mp(d)(mpmath.mpf(40))

@@ -31,8 +31,8 @@ def _swish(ctx):
     params = (beta,)
     # swish' crosses zero: errors are relative to |sigmoid(bx)| + |bx sigmoid'(bx)|, the sum's scale.
     scale = s + sp.Abs(beta * x) * s * (1 - s)
-    yield _numeric_twin("swish", sw.expr, na.swish, ctx=ctx, salt=1, params=params)
-    yield _numeric_twin("swish_grad", closed, na.swish_grad, ctx=ctx, salt=2, params=params, scale_expr=scale)
+    yield from _numeric_twin("swish", sw.expr, na.swish, ctx=ctx, salt=1, params=params)
+    yield from _numeric_twin("swish_grad", closed, na.swish_grad, ctx=ctx, salt=2, params=params, scale_expr=scale)
     yield _finite_difference("swish_grad", na.swish, na.swish_grad, ctx=ctx, salt=3, method="complex", params=params)
 
 
@@ -51,6 +51,6 @@ def _gelu(ctx):
     yield symbolic_equal(sp.diff(normal_cdf(x), x), normal_pdf(x), "Phi' = phi")
     # GELU' crosses zero near x = -0.75: errors relative to Phi(x) + |x| phi(x), the sum's scale.
     scale = normal_cdf(x) + sp.Abs(x) * normal_pdf(x)
-    yield _numeric_twin("gelu", g.expr, na.gelu, ctx=ctx, salt=1)
-    yield _numeric_twin("gelu_grad", closed, na.gelu_grad, ctx=ctx, salt=2, scale_expr=scale)
+    yield from _numeric_twin("gelu", g.expr, na.gelu, ctx=ctx, salt=1)
+    yield from _numeric_twin("gelu_grad", closed, na.gelu_grad, ctx=ctx, salt=2, scale_expr=scale)
     yield _finite_difference("gelu_grad", na.gelu, na.gelu_grad, ctx=ctx, salt=3, method="complex")

@@ -46,7 +46,7 @@ def _tanh(ctx):
         "tanh' > 0: strictly increasing and continuous, so onto (-1, 1)",
     )
     yield symbolic_equal(t.subs(x, -x), -t, "tanh(-x) = -tanh(x) (odd)")
-    yield _numeric_twin("tanh", t, na.tanh, ctx=ctx, salt=1)
+    yield from _numeric_twin("tanh", t, na.tanh, ctx=ctx, salt=1)
 
     def odd_error(v):  # the numeric tanh is odd exactly (NumPy's tanh is sign-symmetric)
         return abs(float(na.tanh(-v)) + float(na.tanh(v)))
@@ -72,7 +72,7 @@ def _tanh_derivative(ctx):
     yield symbolic_equal(1 - d, t**2, "1 - tanh' = tanh^2 >= 0, zero only where tanh = 0, i.e. x = 0")
     yield symbolic_equal(d.subs(x, 0), 1, "tanh'(0) = 1: the maximum")
     yield from _local_maximum_at_zero(d, "tanh'")
-    yield _numeric_twin("tanh_grad", d, na.tanh_grad, ctx=ctx, salt=1)
+    yield from _numeric_twin("tanh_grad", d, na.tanh_grad, ctx=ctx, salt=1)
     tail = float(na.tanh_grad(20.0))
     with mpmath.workdps(_MP_DIGITS):
         exact = _mp(d)(mpmath.mpf(20))

@@ -71,7 +71,8 @@ def _selected(args: argparse.Namespace):
 
 def _verdict(claim, result) -> str:
     if result.holds is None:
-        return "ERROR"
+        crashed = any(c.method == "error" for c in result.checks)
+        return "ERROR" if crashed or claim.expected else "UNDETERMINED"
     if claim.expected:
         return "ok" if result.holds else "FAILED"
     return "erratum found" if not result.holds else "ERRATUM NOT FOUND"
@@ -83,14 +84,14 @@ _STEP = re.compile(r"\bstep (\d+):")
 def check_line(claim, check) -> str:
     """One check as a line under its claim: ``✓ method: detail`` or ``✗ method: detail``.
 
-    Under an erratum (a claim of the study note expected to fail) a failing check is what the
-    project found, not a failure of the project: it reads ``✗ the note's step N fails (method): ...``
+    Under an erratum (a claim of the study note expected to fail) a failing check that tests the
+    note's statement (``check.refutes``) is what the project found, not a failure of the project: it reads ``✗ the note's step N fails (method): ...``
     (or ``the note's statement fails`` where the detail names no step).
     """
     err = "" if check.max_error is None else f" (max error {check.max_error:.3g})"
     if check.ok:
         return f"✓ {check.method}: {check.detail}{err}"
-    if not claim.expected and check.method != "error":
+    if not claim.expected and check.refutes and check.method != "error":
         step = _STEP.search(check.detail)
         what = f"the note's step {step.group(1)} fails" if step else "the note's statement fails"
         return f"✗ {what} ({check.method}): {check.detail}{err}"

@@ -72,7 +72,7 @@ def _default_normal(ctx: Context):
     yield Check(
         "statistical", abs(zstat) <= zcrit,
         f"mean of numeric.init.normal(256, 256) draws: z = {zstat:.3f}, |z| <= {zcrit:.3f} "
-        f"(false alarm {ALPHA:.0e}, exact normal); a mean offset >= "
+        f"(false alarm {ALPHA:.2g}, exact normal); a mean offset >= "
         f"{(zcrit + sstats.norm.isf(ALPHA)) / math.sqrt(W.size):.3f} σ is missed with probability <= 1e-6",
         max_error=abs(zstat) / math.sqrt(W.size),
     )

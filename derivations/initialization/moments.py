@@ -118,10 +118,34 @@ def _zero_mean_output(ctx: Context):
         "statistical",
         abs(zstat) <= zcrit,
         f"mean of the logits o = X W1 + b1 of MLP([{_N_SMALL}, {_N_LARGE}], init='normal') (σ={_SIGMA}, ±γ orthogonal inputs, N={N} exact i.i.d. "
-        f"N(0, n_in σ² γ²)): z = {zstat:.3f}, |z| <= {zcrit:.3f}; false alarm {ALPHA:.0e} (exact normal); "
+        f"N(0, n_in σ² γ²)): z = {zstat:.3f}, |z| <= {zcrit:.3f}; false alarm {ALPHA:.2g} (exact normal); "
         f"a mean offset >= {shift:.3f} sd(o) is missed with probability <= 1e-6",
         max_error=abs(zstat) / math.sqrt(N),
     )
+    # Power against a weight MEAN: the claim is E[o] = 0 for zero-mean weights whatever the inputs' mean,
+    # and E[o] = n_in μ_w μ_x, so the inputs must have μ_x ≠ 0 for a weight mean to show.  Inputs X (rows
+    # i.i.d. N(μ_x = 1, γ²)), weights of MLP([64, 512], init='normal'): given X, T = Σ_rc o_rc = aᵀ W 1 with
+    # a = Xᵀ1, so under μ_w = 0, T ~ N(0, n_out σ² ‖a‖²) exactly.  Under a weight mean μ_w, E T = μ_w n_out Σ_j a_j:
+    # the shift in sd is (μ_w/σ) √n_out Σa/‖a‖, and μ_w/σ >= (zcrit + zmiss) ‖a‖ / (√n_out Σa) is caught w.p. >= 1 - 1e-6.
+    from numeric.mlp import MLP
+
+    rng = ctx.rng(47)
+    X = 1.0 + _GAMMA * rng.standard_normal((_N_SMALL, _N_SMALL))
+    net = MLP([_N_SMALL, _N_LARGE], init="normal", rng=rng)
+    o = net.forward(X)
+    a_ = X.sum(axis=0)
+    T = float(o.sum() / (_SIGMA * math.sqrt(_N_LARGE) * np.linalg.norm(a_)))
+    smallest = (zcrit + zmiss) * float(np.linalg.norm(a_)) / (math.sqrt(_N_LARGE) * float(a_.sum()))
+    yield Check(
+        "statistical",
+        abs(T) <= zcrit,
+        f"mean of the logits of MLP([{_N_SMALL}, {_N_LARGE}], init='normal') on inputs with mean μ_x = 1 (γ = {_GAMMA}): "
+        f"z = {T:.3f}, |z| <= {zcrit:.3f} (exact normal given X, false alarm {ALPHA:.2g}); a weight mean "
+        f"μ_w >= {smallest:.4f} σ (E[o] = n_in μ_w μ_x ≠ 0) is caught with probability >= 1 - 1e-6",
+        max_error=abs(T) / math.sqrt(o.size),
+    )
+    yield Check("statistical", True, f"overall false alarm of 5.4.4 <= {2 * ALPHA:.2g} (union bound over its 2 "
+                                     f"statistical checks at {ALPHA:.2g} each)")
 
 
 # --- 5.4.5 -------------------------------------------------------------------------------------

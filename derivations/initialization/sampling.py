@@ -51,7 +51,7 @@ def chi2_scale_check(samples: np.ndarray, variance: float, what: str, *, alpha: 
         "statistical",
         ok,
         f"{what}: Σx²/σ² = {S:.6g} over N={N}, {'inside' if ok else 'OUTSIDE'} the χ²_N band "
-        f"[{lo:.6g}, {hi:.6g}] (measured/claimed variance {S / N:.4f}); false alarm {alpha:.0e} (exact χ² quantiles); "
+        f"[{lo:.6g}, {hi:.6g}] (measured/claimed variance {S / N:.4f}); false alarm {alpha:.2g} (exact χ² quantiles); "
         f"a scale off by 5% (variance x0.9025 or x1.1025) is missed with probability <= {miss:.1e}",
         max_error=abs(S / N - 1.0),
     )

@@ -12,9 +12,9 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from ..checking import hypothesis_check, symbolic_equal, symbolic_true
+from ..checking import hypothesis_check, is_zero, symbolic_equal
 from ..claims import Check, Context, register
-from .moments import a, n_in, n_out, sigma
+from .moments import a, gamma, layer_moments, mu_w, mu_x, n_in, n_out, sigma
 from .sampling import _SHAPES, ALPHA, FANS, SCALE_ERRORS, _draws, _initializer_checks
 
 __all__ = ["uniform_variance", "xavier_uniform_bound", "xavier_variance"]
@@ -52,10 +52,27 @@ def xavier_uniform_bound() -> sp.Expr:
 def _xavier_normal(ctx: Context):
     s2 = xavier_variance()
     yield symbolic_equal(s2, 2 / (n_in + n_out), "solve(½(n_in + n_out)σ² = 1) gives σ² = 2/(n_in + n_out)")
-    yield symbolic_true(
-        sp.Eq(sp.Rational(1, 2) * (n_in * s2 + n_out * s2), 1),
-        "the solution averages the forward (n_in σ²) and backward (n_out σ²) gains to 1",
+    # Not a restatement: the forward and backward gains are DERIVED from the variance formulas of 5.4.5 /
+    # 5.4.backward (layer_moments: Var Σ_j w_j x_j with zero means, unit input variance), then the solution
+    # is substituted.  A wrong layer_moments or a wrong solve (e.g. 1/(n_in + n_out)) fails here.
+    _, var_sum = layer_moments(n_in)
+    forward = var_sum.subs({mu_w: 0, mu_x: 0, gamma: 1})  # n_in σ²: Var o_i for unit-variance inputs
+    backward = layer_moments(n_out)[1].subs({mu_w: 0, mu_x: 0, gamma: 1})  # n_out σ²: Var ∂ℓ/∂x_j
+    yield symbolic_equal(
+        sp.Rational(1, 2) * (forward + backward).subs(sigma, sp.sqrt(s2)), 1,
+        "with σ² = 2/(n_in + n_out), the mean of the derived forward gain Var o_i / γ² (5.4.5) and backward gain "
+        "Var ∂ℓ/∂x_j / γ² (5.4.backward) is 1",
     )
+    # Both conditions n_in σ² = 1 and n_out σ² = 1 hold together only when n_in = n_out, where Xavier's σ²
+    # is their common solution 1/n_in: the compromise is exact for square layers.
+    s2_ = sp.Symbol("s2_", positive=True)
+    both = sp.solve([sp.Eq(forward.subs(sigma, sp.sqrt(s2_)), 1), sp.Eq(backward.subs(sigma, sp.sqrt(s2_)), 1)],
+                    [s2_, n_out], dict=True)
+    square_ok = len(both) == 1 and sp.simplify(both[0][n_out] - n_in) == 0 and is_zero(
+        s2.subs(n_out, n_in) - both[0][s2_])
+    yield Check("symbolic", square_ok,
+                f"solving n_in σ² = 1 and n_out σ² = 1 together gives {both}: only n_out = n_in, where "
+                f"2/(n_in + n_out) = {sp.simplify(s2.subs(n_out, n_in))} is that solution")
     from numeric import init
 
     f = sp.lambdify((n_in, n_out), sp.sqrt(s2), "math")
@@ -99,7 +116,7 @@ def _xavier_uniform(ctx: Context):
             "statistical",
             t_lo <= T <= 1.0,
             f"numeric.init.xavier_uniform({fi}, {fo}): max|W|/a = {T:.6f} over N={N}, in [{t_lo:.6f}, 1] "
-            f"(T^N ~ U(0,1) exactly: false alarm {alpha:.1e}); a scale x1.05 exceeds 1 unless all N draws "
+            f"(T^N ~ U(0,1) exactly: false alarm {alpha:.2g}); a scale x1.05 exceeds 1 unless all N draws "
             f"fall below a (prob 1.05^-N = {1.05**-N:.1e}), x0.95 keeps T <= 0.95 < {t_lo:.4f} (missed never)",
             max_error=abs(T - 1.0),
         )
@@ -113,7 +130,7 @@ def _xavier_uniform(ctx: Context):
             "statistical",
             abs(m - 1 / 3) <= t,
             f"numeric.init.xavier_uniform({fi}, {fo}): mean W²/a² = {m:.5f} vs 1/3 ± {t:.5f} "
-            f"(Hoeffding, false alarm {alpha:.1e}); a 5% scale error is missed with probability <= {miss:.1e}",
+            f"(Hoeffding, false alarm {alpha:.2g}); a 5% scale error is missed with probability <= {miss:.1e}",
             max_error=abs(m - 1 / 3),
         )
 

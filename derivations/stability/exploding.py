@@ -87,7 +87,7 @@ def _lyapunov_test(increments: np.ndarray, n: int, what: str, alpha: float) -> C
         "statistical",
         ok,
         f"{what}: mean growth rate {mean:.5f} vs λ(n={n}) = {claimed:.5f} (band -{t_lo:.4f}/+{t_hi:.4f}, K={K}); "
-        f"false alarm {alpha:.1e} (Chernoff bound, exact MGF of ½ ln χ²_n); any error in λ >= {catch:.4f} "
+        f"false alarm {alpha:.2g} (Chernoff bound, exact MGF of ½ ln χ²_n); any error in λ >= {catch:.4f} "
         f"({catch / abs(claimed):.1%} of λ) is missed with probability <= 1e-6",
         max_error=abs(mean - claimed),
     )
@@ -236,7 +236,7 @@ def _column_test(col: np.ndarray, alpha: float) -> Check:
         "statistical",
         claimed - t_lo <= mean <= claimed + t_hi,
         f"scaled_matrix_product(4, 101, size={col.size}): mean ln‖P e_1‖/101 = {mean:.5f} vs λ(4) = {claimed:.5f} "
-        f"(band -{t_lo:.4f}/+{t_hi:.4f}, K={K} increments); false alarm {alpha:.1e} (Chernoff, exact MGF); "
+        f"(band -{t_lo:.4f}/+{t_hi:.4f}, K={K} increments); false alarm {alpha:.2g} (Chernoff, exact MGF); "
         f"an error >= {catch:.4f} ({catch / claimed:.1%} of λ) is missed with probability <= 1e-6",
         max_error=abs(mean - claimed),
     )
