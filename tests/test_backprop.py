@@ -238,3 +238,20 @@ def test_the_backprop_modules_import_each_other_without_a_circle_and_never_the_p
         tuple(TopologicalSorter(graph).static_order())  # static_order is lazy: it raises only when consumed
     except CycleError as exc:
         raise AssertionError(f"import circle among the backprop modules: {exc.args[1]}") from None
+
+
+@pytest.mark.parametrize("slip", ["L + 2s", "2L + s", "1.001 s"])
+def test_a_slip_in_forwards_J_fails_5_3_8(monkeypatch, slip):
+    """5.3.8 differentiates the J that numeric.backprop.forward returns (issue 16: not its own L + s)."""
+    assert derivations.claim("5.3.8").verify().ok  # holds unperturbed
+    original = nbp.forward
+    wrong = {"L + 2s": lambda f: f.L + 2 * f.s, "2L + s": lambda f: 2 * f.L + f.s, "1.001 s": lambda f: f.L + 1.001 * f.s}
+
+    def slipped(*args, **kwargs):
+        fwd = original(*args, **kwargs)
+        return dataclasses.replace(fwd, J=wrong[slip](fwd))
+
+    monkeypatch.setattr(nbp, "forward", slipped)
+    result = derivations.claim("5.3.8").verify()
+    assert not result.ok
+    assert {c.method for c in result.checks if not c.ok} == {"finite-difference"}, str(result)
