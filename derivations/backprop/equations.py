@@ -87,7 +87,15 @@ def _eq_5_3_8(ctx: Context):
 )
 def _eq_5_3_9(ctx: Context):
     """Eq. 5.3.9: ∂J/∂o = g, and for softmax cross-entropy ∂l/∂o = softmax(o) − onehot(y)."""
-    yield from symbolic_checks("dJ_do", "5.3.9")
+    yield from symbolic_checks("dJ_do", "5.3.9")  # the chain rule J -> o for a generic loss (L as gᵀo)
+    # Not circular (issue 16): ∂L/∂o of the actual losses, derived by derivations.gradient and proved
+    # equal to the book's g by verify_gradient (method "symbolic" only for the verdict "proved").
+    from .tool import SOFTMAX, tool_check
+
+    yield tool_check("∂L/∂o, softmax CE L = log(sum(exp(o))) - y.T*o (y one-hot) vs softmax(o) - y",
+                     "log(sum(exp(o))) - y.T*o", "o", SOFTMAX.format(o="o") + " - y", seed=ctx.seed)
+    yield tool_check("∂L/∂o, squared loss L = (o - t).T*(o - t)/2 vs o - t", "(o - t).T*(o - t)/2", "o", "o - t",
+                     seed=ctx.seed)
     # Concrete: softmax CE at explicit q, every label.
     Q = SIZES["q"]
     os_ = sp.symbols(f"o_0:{Q}", real=True)
