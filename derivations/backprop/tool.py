@@ -4,7 +4,8 @@ Each check writes J in the tool's grammar -- ``z = W1*x``, ``h = phi(z)``, ``o =
 λ/2 (Σ W1∘W1 + Σ W2∘W2) with an undefined φ -- derives ∂J/∂V with :func:`derivations.gradient` and
 proves, by :func:`derivations.verify_gradient`, that the result equals the book's closed form.  The
 closed forms are those of :func:`.gradients.closed_forms` and :func:`.biases.closed_forms_with_biases`
-(the same SymPy objects the other checks prove), with their symbols renamed to the parsed ones.
+(the same SymPy objects the other checks prove), with their symbols renamed to the parsed ones;
+the softmax-CE forms (the book's with g = softmax(o) - y) are written here in the grammar.
 
 The loss is written two ways.  As ``g.T*o`` (g a q×1 symbol) where what is checked is the chain rule
 *through* the loss: for any loss, ∂J/∂o = g enters only linearly, so ``g.T*o`` is exact for the
