@@ -238,3 +238,66 @@ def test_the_backprop_modules_import_each_other_without_a_circle_and_never_the_p
         tuple(TopologicalSorter(graph).static_order())  # static_order is lazy: it raises only when consumed
     except CycleError as exc:
         raise AssertionError(f"import circle among the backprop modules: {exc.args[1]}") from None
+
+
+@pytest.mark.parametrize("slip", ["L + 2s", "2L + s", "1.001 s"])
+def test_a_slip_in_forwards_J_fails_5_3_8(monkeypatch, slip):
+    """5.3.8 differentiates the J that numeric.backprop.forward returns (issue 16: not its own L + s)."""
+    assert derivations.claim("5.3.8").verify().ok  # holds unperturbed
+    original = nbp.forward
+    wrong = {"L + 2s": lambda f: f.L + 2 * f.s, "2L + s": lambda f: 2 * f.L + f.s, "1.001 s": lambda f: f.L + 1.001 * f.s}
+
+    def slipped(*args, **kwargs):
+        fwd = original(*args, **kwargs)
+        return dataclasses.replace(fwd, J=wrong[slip](fwd))
+
+    monkeypatch.setattr(nbp, "forward", slipped)
+    result = derivations.claim("5.3.8").verify()
+    assert not result.ok
+    assert {c.method for c in result.checks if not c.ok} == {"finite-difference"}, str(result)
+
+
+def _wrong_closed_form(key):
+    """The book's closed forms with one entry slipped (a missing λW, φ for φ', dJ/dh for dJ/dz, a factor 1.001)."""
+    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction as Apply
+
+    from derivations.backprop.graph import W1, W2, dphi, g, lam, phi, z_var
+
+    return {
+        "ds_dW1": 2 * lam * W1,
+        "dJ_dW2": g * Apply(phi, W1 * sym.x).T,  # λW2 dropped
+        "dJ_dh": sp.Rational(1001, 1000) * W2.T * g,
+        "dJ_dz": sp.HadamardProduct(W2.T * g, Apply(phi, z_var)),  # φ for φ'
+        "dJ_dW1": sp.HadamardProduct(W2.T * g, dphi(W1 * sym.x)) * sym.x.T,  # λW1 dropped
+        "dJ_db1": W2.T * g,  # ∂J/∂h instead of ∂J/∂z (issue 16)
+    }[key]
+
+
+TOOL_SLIPS = [("5.3.10", "ds_dW1"), ("5.3.11", "dJ_dW2"), ("5.3.12", "dJ_dh"), ("5.3.13", "dJ_dz"),
+              ("5.3.14", "dJ_dW1"), ("5.3.ex2", "dJ_db1")]  # fmt: skip
+
+
+@pytest.mark.parametrize("claim_id, key", TOOL_SLIPS, ids=[c for c, _ in TOOL_SLIPS])
+def test_a_wrong_book_closed_form_fails_the_claims_derivations_gradient_check(monkeypatch, claim_id, key):
+    """backprop.tool: derivations.gradient's J derivative, proved against the closed form, refutes a slipped one."""
+    from derivations.backprop import tool
+
+    name = "closed_forms_with_biases" if claim_id == "5.3.ex2" else "closed_forms"
+    original = getattr(tool, name)
+    monkeypatch.setattr(tool, name, lambda: {**original(), key: _wrong_closed_form(key)})
+    result = derivations.claim(claim_id).verify()
+    assert not result.ok
+    failed = [c for c in result.checks if not c.ok]
+    assert failed and all("derived by derivations.gradient" in c.detail and "refuted" in c.detail for c in failed), str(result)
+
+
+def test_5_3_9_derives_the_softmax_ce_gradient_with_the_tool_and_refutes_a_wrong_softmax(monkeypatch):
+    """5.3.9 is no longer circular (issue 16): ∂L/∂o of log(sum(exp(o))) - y.T*o is derived, not assumed g."""
+    from derivations.backprop import tool
+
+    checks = derivations.claim("5.3.9").verify().checks
+    assert any("softmax CE" in c.detail and "proved" in c.detail and c.method == "symbolic" and c.ok for c in checks)
+    monkeypatch.setattr(tool, "SOFTMAX", "2*exp({o})/sum(exp({o}))")
+    result = derivations.claim("5.3.9").verify()
+    failed = [c for c in result.checks if not c.ok]
+    assert not result.ok and len(failed) == 1 and "refuted" in failed[0].detail, str(result)
