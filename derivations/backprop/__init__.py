@@ -39,6 +39,7 @@ from ..calculus.defects import SYMPY_DEFECTS
 
 # Importing the submodules registers their claims (chapter order is fixed in derivations.claims).
 from . import batch, biases, checks, equations, gradients, graph, problems, sized
+from . import exercises  # noqa: F401
 from .batch import (
     BATCH_SIZES,
     MLPS,
