@@ -13,7 +13,7 @@ from .claims import Check, Claim, Result, claim, claims
 
 # Importing a module registers its claims (chapter order is fixed in claims.py).
 from . import activations, layers, backprop, initialization, stability, training, note  # noqa: E402,F401
-from . import layers_exercises  # noqa: E402,F401
+from . import layers_exercises, note_more  # noqa: E402,F401
 from .chain import ChainResult, verify_chain  # noqa: E402
 
 __all__ = ["Check", "ChainResult", "Claim", "Result", "claim", "claims", "verify_chain"]
