@@ -26,8 +26,7 @@ __all__ = ["jacobian_chain"]
 def _refute_row_column(ctx: Context):
     rng = ctx.rng(1)
     d, h, q = 3, 4, 2
-    x, W1, b1 = rng.standard_normal((1, d)), rng.standard_normal((d, h)), rng.standard_normal((1, h))
-    W2, b2 = rng.standard_normal((h, q)), rng.standard_normal((1, q))
+    W1, W2 = rng.standard_normal((d, h)), rng.standard_normal((h, q))
     try:
         W2 @ W1
         formed = True

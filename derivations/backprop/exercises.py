@@ -65,9 +65,9 @@ def _ex3(ctx: Context):
         X = np.random.default_rng([ctx.seed, 4]).standard_normal((nv, dv))
         y = np.arange(nv) % qv
         model.backward(X, y)  # warm caches (first-call allocations are not the algorithm's)
-        kept, _ = _measure(lambda: model.backward(X, y))
+        kept, _ = _measure(lambda m=model, a=X, b=y: m.backward(a, b))
         over = kept - 8 * train_floats(nv, dv, hv, qv)
-        out_kept, out_peak = _measure(lambda: model.forward(X))
+        out_kept, out_peak = _measure(lambda m=model, a=X: m.forward(a))
         ok = 0 <= over <= OVERHEAD_BYTES and 0 <= out_kept - 8 * nv * qv <= 512 and out_peak < kept
         worst = max(worst, abs(over))
         lines.append(f"n,d,h,q={nv},{dv},{hv},{qv}: backward keeps {kept} B = 8·{train_floats(nv, dv, hv, qv)} + {over}, "
