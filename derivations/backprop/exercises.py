@@ -7,6 +7,7 @@ memory is measured with ``tracemalloc`` on ``numeric.mlp.MLP`` (allocate-and-mea
 
 from __future__ import annotations
 
+import time
 import tracemalloc
 
 import numpy as np
@@ -185,12 +186,19 @@ def _ex4(ctx: Context):
     Xb, Yb = np.zeros((nn, dd)), np.eye(qq)[np.arange(nn) % qq]
     grad_tanh_mlp(big, Xb, Yb, g_count)
     hvp_tanh_mlp(big, big, Xb, Yb, h_count)
+    clock = time.perf_counter()
+    for _ in range(5):
+        grad_tanh_mlp(big, Xb, Yb)
+    t_grad, clock = time.perf_counter() - clock, time.perf_counter()
+    for _ in range(5):
+        hvp_tanh_mlp(big, big, Xb, Yb)
+    t_hvp = time.perf_counter() - clock  # reported only: wall time depends on the machine and its load
     grad_flops, hvp_flops = 4 * n * d * h + 6 * n * h * q, 6 * n * d * h + 16 * n * h * q
     sizes = {n: nn, d: dd, h: hh, q: qq}
     counted = g_count[0] == grad_flops.subs(sizes) and h_count[0] == hvp_flops.subs(sizes)
     yield Check("symbolic", counted and sp.expand(3 * grad_flops - hvp_flops) == 6 * n * d * h + 2 * n * h * q,
                 f"matmul FLOPs: gradient 4ndh + 6nhq, Hv 6ndh + 16nhq, so 3·grad − Hv = 6ndh + 2nhq > 0 for all sizes "
-                f"(ratio {h_count[0] / g_count[0]:.2f} at n, d, h, q = {nn}, {dd}, {hh}, {qq}; counts match the formulas: {counted})")
+                f"(ratio {h_count[0] / g_count[0]:.2f} at n, d, h, q = {nn}, {dd}, {hh}, {qq}; counts match the formulas: {counted}; measured time ratio {t_hvp / t_grad:.2f}, reported only)")
     nbytes = sp.Integer(FULL_PARAMS) ** 2 * 8
     yield Check("exact", FULL_PARAMS == 203_530 and nbytes == 331_395_687_200,
                 f"full Hessian of the [784, 256, 10] MLP: {FULL_PARAMS:,} Hv products (one per column), "
