@@ -102,7 +102,7 @@ def _ex1(ctx: Context):
 # --- 5.4.ex2: constant starts for convex models -------------------------------------------------------
 
 def softmax_regression_gd(X, y, W, *, lam, lr, steps):
-    """5.4.ex2: full-batch gradient descent on mean softmax cross-entropy + lam/2 ‖W‖² (Eq. 4.1.x, strongly convex)."""
+    """5.4.ex2: full-batch gradient descent on mean softmax cross-entropy + lam/2 ‖W‖² (softmax regression of Section 4.1; lam-strongly convex)."""
     Y = np.eye(W.shape[1])[y]
     for _ in range(steps):
         O = X @ W
