@@ -31,7 +31,10 @@ __version__ = "0.1.0"
 
 #: The chapter's modules, imported in this order before the registry answers (the order fixes the
 #: registration order, the last tie-breaker of the chapter order).
-CHAPTER = ("activations", "layers", "backprop", "initialization", "stability", "training", "note")
+CHAPTER = (
+    "activations", "layers", "backprop", "initialization", "stability", "training", "note",
+    "layers_exercises", "note_more",
+)
 
 #: Public names imported on first use: name -> submodule that defines it.
 _LAZY = {

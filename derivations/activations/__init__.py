@@ -40,6 +40,7 @@ from .definitions import (  # noqa: F401 - re-exported
 # Registration order: 5.1.4, 5.1.5, 5.1.6, 5.1.7, 5.1.8, 5.1.9, 5.1.ex5, 5.1.swish, 5.1.gelu.
 # isort: off
 from . import relu, sigmoid, tanh, swish_gelu  # noqa: F401
+from . import exercises  # noqa: F401
 # isort: on
 
 __all__ = ["ACTIVATIONS", "Activation", "alpha", "beta", "x"]

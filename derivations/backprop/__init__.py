@@ -41,6 +41,7 @@ from ..calculus.defects import SYMPY_DEFECTS
 from . import batch, biases, checks, equations, gradients, graph, problems, sized
 from . import float32  # 5.3.batch in float32 (its own module, owned apart)
 from . import tool  # after equations and biases: its checks attach to their claims (issue 14 point 4)
+from . import exercises  # noqa: F401
 from .batch import (
     BATCH_SIZES,
     MLPS,

@@ -26,6 +26,7 @@ from .exploding import NOTE_PRODUCT, chernoff_band, log_norm_cdf, note_percentil
 from .vanishing import MODERATE_REALS, STACKS  # noqa: F401 - re-exported
 from .symmetry import PERMUTED_NETS  # noqa: F401 - re-exported
 from .depth import _experiment  # noqa: F401 - re-exported (tests clear its cache)
+from . import exercises  # noqa: F401
 # isort: on
 
 __all__ = ["NOTE_PRODUCT", "chernoff_band", "log_norm_cdf", "note_percentile"]
