@@ -49,18 +49,31 @@ def _s4() -> str:
     def parity(p):
         return -1 if sum(p[i] > p[j] for i in range(4) for j in range(i + 1, 4)) % 2 else 1
 
-    return " ".join(f"{'-' if parity(p) < 0 else '+'} {'*'.join('ABCD'[i] for i in p)}"
-                    for p in itertools.permutations(range(4)))
+    return " ".join(
+        f"{'-' if parity(p) < 0 else '+'} {'*'.join('ABCD'[i] for i in p)}" for p in itertools.permutations(range(4))
+    )
 
 
 TIMING_CHAINS = [
-    ("collapse (proved, shape failure)",
-     ["W2*(W1*x + b1) + b2", "(W2*W1)*x + (W2*b1 + b2)", "(W2*W1)*x + b1"], COLLAPSE_SHAPES, True),
-    ("transpose/distributivity (3 proved)",
-     ["(A*(B + C)).T", "(A*B + A*C).T", "B.T*A.T + C.T*A.T", "(B + C).T*A.T"], ABC, True),
+    (
+        "collapse (proved, shape failure)",
+        ["W2*(W1*x + b1) + b2", "(W2*W1)*x + (W2*b1 + b2)", "(W2*W1)*x + b1"],
+        COLLAPSE_SHAPES,
+        True,
+    ),
+    (
+        "transpose/distributivity (3 proved)",
+        ["(A*(B + C)).T", "(A*B + A*C).T", "B.T*A.T + C.T*A.T", "(B + C).T*A.T"],
+        ABC,
+        True,
+    ),
     ("sigmoid derivative (scalar simplify)", ["exp(-x)/(1 + exp(-x))**2", f"{SIG}*(1 - {SIG})"], None, True),
-    ("same chain, numeric only (prove=False)",
-     ["(A*(B + C)).T", "(A*B + A*C).T", "B.T*A.T + C.T*A.T", "(B + C).T*A.T"], ABC, False),
+    (
+        "same chain, numeric only (prove=False)",
+        ["(A*(B + C)).T", "(A*B + A*C).T", "B.T*A.T + C.T*A.T", "(B + C).T*A.T"],
+        ABC,
+        False,
+    ),
     ("refuted step (numeric counterexample)", ["(A*B).T", "A.T*B.T"], {"A": ("n", "n"), "B": ("n", "n")}, True),
     ("s4 = 0 at symbolic n (24 terms, refuted)", [_s4(), "0"], {k: ("n", "n") for k in "ABCD"}, True),
 ]
@@ -75,14 +88,19 @@ def timing_chains(repeat: int) -> None:
             t0 = time.perf_counter()
             result = verify_chain(steps, matrices=matrices, prove=prove)
             times.append((time.perf_counter() - t0) / len(result.steps))
-        verdicts = " ".join("proved" if p else ("tested" if c.ok else f"FAIL({c.method})")
-                            for c, p in zip(result.steps, result.proved))
+        verdicts = " ".join(
+            "proved" if p else ("tested" if c.ok else f"FAIL({c.method})") for c, p in zip(result.steps, result.proved)
+        )
         per_step_medians.append(statistics.median(times))
         firsts.append(times[0])
-        print(f"{name:44s} {len(result.steps):5d} {times[0] * 1e3:9.1f}ms {min(times) * 1e3:8.1f}ms "
-              f"{statistics.median(times) * 1e3:10.1f}ms  {verdicts}")
-    print(f"typical step (median over chains of the per-step median): {statistics.median(per_step_medians) * 1e3:.1f} ms; "
-          f"slowest: {max(per_step_medians) * 1e3:.1f} ms; slowest first (cold-cache) run: {max(firsts) * 1e3:.1f} ms")
+        print(
+            f"{name:44s} {len(result.steps):5d} {times[0] * 1e3:9.1f}ms {min(times) * 1e3:8.1f}ms "
+            f"{statistics.median(times) * 1e3:10.1f}ms  {verdicts}"
+        )
+    print(
+        f"typical step (median over chains of the per-step median): {statistics.median(per_step_medians) * 1e3:.1f} ms; "
+        f"slowest: {max(per_step_medians) * 1e3:.1f} ms; slowest first (cold-cache) run: {max(firsts) * 1e3:.1f} ms"
+    )
 
 
 def _pct(k: int, n: int) -> str:
@@ -129,21 +147,33 @@ def table(seeds: range) -> None:
                 cex["at min_size"] += tb.at_min_size(case, seed)
     n = len(runs)
     print(f"\n{len(CASES)} cases x {len(seeds)} seeds = {n} runs")
-    print(f"right verdicts:                {_pct(right, n)}; refused (ValueError): {refusals}; "
-          f"crashed: {sum(crashes.values())} {dict(crashes) or ''}")
+    print(
+        f"right verdicts:                {_pct(right, n)}; refused (ValueError): {refusals}; "
+        f"crashed: {sum(crashes.values())} {dict(crashes) or ''}"
+    )
     t = sum(true_steps.values())
-    print(f"true steps ({t}):               proved {_pct(true_steps['proved'], t)}, proved-randomized "
-          f"{_pct(true_steps['proved-randomized'], t)}, tested {_pct(true_steps['tested'], t)}, "
-          f"judged false {t - sum(true_steps[k] for k in ('proved', 'proved-randomized', 'tested'))}")
-    print(f"true polynomial matrix identities proved or proved-randomized: {_pct(poly_all_proved, poly_runs)} "
-          f"(target >= 75%)")
+    print(
+        f"true steps ({t}):               proved {_pct(true_steps['proved'], t)}, proved-randomized "
+        f"{_pct(true_steps['proved-randomized'], t)}, tested {_pct(true_steps['tested'], t)}, "
+        f"judged false {t - sum(true_steps[k] for k in ('proved', 'proved-randomized', 'tested'))}"
+    )
+    print(
+        f"true polynomial matrix identities proved or proved-randomized: {_pct(poly_all_proved, poly_runs)} "
+        f"(target >= 75%)"
+    )
     k = cex["value steps"]
-    print(f"counterexamples of wrong value steps found at the right step ({k}): given {_pct(cex['given'], k)}, "
-          f"real and within domains {_pct(cex['real, in domains'], k)}, exact {_pct(cex['exact'], k)}, "
-          f"confirmed {_pct(cex['confirmed'], k)}, all four {_pct(cex['all four'], k)}")
-    print(f"matrix counterexamples at the smallest size: {_pct(cex['at min_size'], cex['with min_size'])} (target >= 90%)")
-    print(f"time per step: median {statistics.median(per_step) * 1e3:.0f} ms (target < 200 ms), "
-          f"worst {max(per_step):.2f} s (target < 5 s)")
+    print(
+        f"counterexamples of wrong value steps found at the right step ({k}): given {_pct(cex['given'], k)}, "
+        f"real and within domains {_pct(cex['real, in domains'], k)}, exact {_pct(cex['exact'], k)}, "
+        f"confirmed {_pct(cex['confirmed'], k)}, all four {_pct(cex['all four'], k)}"
+    )
+    print(
+        f"matrix counterexamples at the smallest size: {_pct(cex['at min_size'], cex['with min_size'])} (target >= 90%)"
+    )
+    print(
+        f"time per step: median {statistics.median(per_step) * 1e3:.0f} ms (target < 200 ms), "
+        f"worst {max(per_step):.2f} s (target < 5 s)"
+    )
     print("wrong verdicts (not counting refusals and crashes): " + ("; ".join(wrong) or "none"))
     cases = sorted({r.split("@")[0] for r in refused})
     print(f"refused or crashed: {len(refused)} runs of {len(cases)} cases (grammar or symbols= not there yet)")
@@ -156,11 +186,26 @@ def _sympy_side(text: str, case) -> sp.Basic:
     for s in tb.names(case)[2]:
         dom = case.symbols.get(s, "real")
         local[s] = sp.Symbol(s) if dom == "complex" else sp.Symbol(s, **{dom: True})
-    sig = lambda x: 1 / (1 + sp.exp(-x))
-    local.update(trace=sp.Trace, Trace=sp.Trace, det=sp.det, inv=sp.Inverse, kron=sp.kronecker_product,
-                 hadamard=sp.hadamard_product, transpose=sp.transpose, Identity=sp.Identity, abs=sp.Abs,
-                 relu=lambda x: sp.Max(x, 0), sigmoid=sig, softplus=lambda x: sp.log(1 + sp.exp(x)),
-                 swish=lambda x: x * sig(x), gelu=lambda x: x * (1 + sp.erf(x / sp.sqrt(2))) / 2)
+
+    def sig(x):
+        return 1 / (1 + sp.exp(-x))
+
+    local.update(
+        trace=sp.Trace,
+        Trace=sp.Trace,
+        det=sp.det,
+        inv=sp.Inverse,
+        kron=sp.kronecker_product,
+        hadamard=sp.hadamard_product,
+        transpose=sp.transpose,
+        Identity=sp.Identity,
+        abs=sp.Abs,
+        relu=lambda x: sp.Max(x, 0),
+        sigmoid=sig,
+        softplus=lambda x: sp.log(1 + sp.exp(x)),
+        swish=lambda x: x * sig(x),
+        gelu=lambda x: x * (1 + sp.erf(x / sp.sqrt(2))) / 2,
+    )
     return parse_expr(text, local_dict=local, transformations=standard_transformations + (convert_xor,))
 
 
@@ -205,10 +250,14 @@ def baseline(budget: int) -> None:
         else:
             tally["right" if first == case.expect else "wrong"] += 1
     n = len(CASES)
-    print(f"\nbaseline sympy.simplify(lhs - rhs) == 0 on the same {n} cases (seed-independent; {budget} s budget per step):")
-    print(f"right {_pct(tally['right'], n)}, wrong {_pct(tally['wrong'], n)}, error {_pct(tally['error'], n)}, "
-          f"undecided {_pct(tally['undecided'], n)}; time per step median {statistics.median(times) * 1e3:.0f} ms, "
-          f"worst {max(times):.2f} s")
+    print(
+        f"\nbaseline sympy.simplify(lhs - rhs) == 0 on the same {n} cases (seed-independent; {budget} s budget per step):"
+    )
+    print(
+        f"right {_pct(tally['right'], n)}, wrong {_pct(tally['wrong'], n)}, error {_pct(tally['error'], n)}, "
+        f"undecided {_pct(tally['undecided'], n)}; time per step median {statistics.median(times) * 1e3:.0f} ms, "
+        f"worst {max(times):.2f} s"
+    )
 
 
 def main() -> None:

@@ -44,13 +44,13 @@ def main() -> None:
     x = rng.uniform(-1.0, 1.0, N_SMALL)
     exact = grad(x)
     for method in METHODS:
-        seconds, g = _best(lambda: numerical_gradient(f, x, method=method), args.repeat)
+        seconds, g = _best(lambda method=method: numerical_gradient(f, x, method=method), args.repeat)
         rel = np.max(np.abs(g - exact) / np.abs(exact))
         print(f"numerical_gradient {method:<10} n={N_SMALL}: {seconds * 1e3:7.2f} ms, max rel error {rel:.2e}")
     x = rng.uniform(-1.0, 1.0, N_MLP)
     exact = grad(x)
     for method in METHODS:
-        seconds, r = _best(lambda: check_directional(f, exact, x, method=method), args.repeat)
+        seconds, r = _best(lambda method=method: check_directional(f, exact, x, method=method), args.repeat)
         rel = np.max(np.abs(r.analytic - r.numeric) / np.abs(r.analytic))
         print(
             f"check_directional  {method:<10} n={N_MLP}, 3 directions: {seconds * 1e3:7.1f} ms, "

@@ -59,8 +59,10 @@ def main() -> int:
     for case_id, ours, theirs, t in rows:
         print(f"{case_id:<{width}}  {ours:<5}  {theirs:<18}  {t:6.2f}")
     tally = {k: sum(r[2].startswith(k) for r in rows) for k in ("right", "wrong", "error")}
-    print(f"\n{len(rows)} problems: ours right and verified {len(rows) - bad}; SymPy diff right {tally['right']}, "
-          f"wrong {tally['wrong']}, error {tally['error']}")
+    print(
+        f"\n{len(rows)} problems: ours right and verified {len(rows) - bad}; SymPy diff right {tally['right']}, "
+        f"wrong {tally['wrong']}, error {tally['error']}"
+    )
     print(f"time per problem (gradient + verify): median {statistics.median(times):.2f}s, worst {max(times):.2f}s")
     refuted = sum(not verify_gradient(f, w, c, matrices=m).ok for _, f, w, m, c in WRONG)
     print(f"wrong claimed gradients refuted: {refuted} of {len(WRONG)}")

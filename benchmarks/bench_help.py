@@ -27,8 +27,10 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "derivations", "--help"], capture_output=True, check=True)
         times.append(time.perf_counter() - start)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"mlp-derivations --help: best {min(times):.3f} s, median {statistics.median(times):.3f} s "
-          f"over {args.repeat} runs (target {TARGET} s; load average {load:.1f})")
+    print(
+        f"mlp-derivations --help: best {min(times):.3f} s, median {statistics.median(times):.3f} s "
+        f"over {args.repeat} runs (target {TARGET} s; load average {load:.1f})"
+    )
     return 0 if min(times) < TARGET else 1
 
 

@@ -49,7 +49,9 @@ def main() -> None:
     rng = np.random.default_rng(0)
     kernels = {
         "matrix_product(4, 101)": lambda: stability.matrix_product(4, 101, rng=rng),
-        "scaled_matrix_product(4, 101, size=20000)": lambda: stability.scaled_matrix_product(4, 101, size=20000, rng=rng),
+        "scaled_matrix_product(4, 101, size=20000)": lambda: stability.scaled_matrix_product(
+            4, 101, size=20000, rng=rng
+        ),
         "log_norm_increments(4, 200, chains=200)": lambda: stability.log_norm_increments(4, 200, chains=200, rng=rng),
         "depth_experiment('he_normal', 'relu')": lambda: stability.depth_experiment("he_normal", "relu", rng=rng),
         "xavier_uniform(784, 256)": lambda: init.xavier_uniform(784, 256, rng=rng),

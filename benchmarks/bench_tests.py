@@ -30,8 +30,10 @@ def main() -> int:
     if start is not None:
         for ln in lines[start : start + SLOWEST_SHOWN + 1]:
             print(ln)
-    print(f"pytest {' '.join(args) or '(whole suite)'} [profile {profile}]: {seconds:.1f} s wall, "
-          f"exit {proc.returncode}; {summary.strip('= ') or 'no summary line'}")
+    print(
+        f"pytest {' '.join(args) or '(whole suite)'} [profile {profile}]: {seconds:.1f} s wall, "
+        f"exit {proc.returncode}; {summary.strip('= ') or 'no summary line'}"
+    )
     return proc.returncode
 
 

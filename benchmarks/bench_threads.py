@@ -62,8 +62,11 @@ def _bench(label: str, run, repeat: int, unit: float, unit_name: str) -> None:
         finally:
             numeric.training.train_threads = rule
         name = {None: "default", "rule": "train()", 1: "1 thread"}.get(threads, f"{threads} threads")
-        print(f"{label:34s} {name:9s} best {min(times) * unit:8.2f} {unit_name}  median "
-              f"{statistics.median(times) * unit:8.2f} {unit_name}  load {os.getloadavg()[0]:.2f}", flush=True)
+        print(
+            f"{label:34s} {name:9s} best {min(times) * unit:8.2f} {unit_name}  median "
+            f"{statistics.median(times) * unit:8.2f} {unit_name}  load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -78,8 +81,13 @@ def main() -> None:
     print(f"BLAS: {[(i['internal_api'], i['num_threads']) for i in threadpool_info()]}; {os.cpu_count()} cores")
     _bench(f"train digits 64-256-10, {epochs} epochs", lambda: _train_digits(epochs), args.repeat, 1.0, "s ")
     _bench("SGD step 784-256-10 b256 f32", lambda: _sgd_steps([784, 256, 10], 256, args.steps), args.repeat, 1e3, "ms")
-    _bench("SGD step 784-1024-1024-10 b512", lambda: _sgd_steps([784, 1024, 1024, 10], 512, max(5, args.steps // 5)),
-           args.repeat, 1e3, "ms")
+    _bench(
+        "SGD step 784-1024-1024-10 b512",
+        lambda: _sgd_steps([784, 1024, 1024, 10], 512, max(5, args.steps // 5)),
+        args.repeat,
+        1e3,
+        "ms",
+    )
     print(f"loads (1, 5, 15 min): {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 

@@ -46,8 +46,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=None,
-                        help="limit BLAS threads (threadpoolctl, ships with scikit-learn); default: BLAS's own choice")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="limit BLAS threads (threadpoolctl, ships with scikit-learn); default: BLAS's own choice",
+    )
     args = parser.parse_args()
     if args.threads is not None:
         from threadpoolctl import threadpool_limits
@@ -57,19 +61,34 @@ def main() -> None:
     data = synthetic(args.seed, dtype)
     rng = np.random.default_rng(args.seed)
     model = MLPScratch(rng=rng, dtype=dtype)
-    threads = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS") if k in os.environ}
+    threads = {
+        k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS") if k in os.environ
+    }
     if args.threads is not None:
         threads["--threads"] = args.threads
-    print(f"{args.epochs} epochs, {N_TRAIN} x {D} {args.dtype}, batch 256, lr 0.1; cpus {os.cpu_count()}, "
-          f"thread limits {threads or 'none'}")
+    print(
+        f"{args.epochs} epochs, {N_TRAIN} x {D} {args.dtype}, batch 256, lr 0.1; cpus {os.cpu_count()}, "
+        f"thread limits {threads or 'none'}"
+    )
     start = time.perf_counter()
-    history = train(model, data, epochs=args.epochs, lr=0.1, batch_size=256, rng=rng,
-                    callback=lambda s: print(f"  epoch {s.epoch:2d}: {s.seconds:6.2f}s  train loss {s.train_loss:.4f}"
-                                             f"  val acc {s.val_acc:.4f}", flush=True))
+    history = train(
+        model,
+        data,
+        epochs=args.epochs,
+        lr=0.1,
+        batch_size=256,
+        rng=rng,
+        callback=lambda s: print(
+            f"  epoch {s.epoch:2d}: {s.seconds:6.2f}s  train loss {s.train_loss:.4f}  val acc {s.val_acc:.4f}",
+            flush=True,
+        ),
+    )
     total = time.perf_counter() - start
     verdict = "within" if total <= TARGET_SECONDS else "OVER"
-    print(f"total {total:.1f}s for {len(history)} epochs ({total / len(history):.2f}s/epoch); "
-          f"{verdict} the {TARGET_SECONDS:.0f}s target; load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"total {total:.1f}s for {len(history)} epochs ({total / len(history):.2f}s/epoch); "
+        f"{verdict} the {TARGET_SECONDS:.0f}s target; load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -74,7 +74,9 @@ def main() -> None:
     if not args.skip_all:
         _bench("verify (all claims)", common, args.repeat, None)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"1-minute load average at the end: {load:.2f} on {os.cpu_count()} cores (timings under load are upper bounds)")
+    print(
+        f"1-minute load average at the end: {load:.2f} on {os.cpu_count()} cores (timings under load are upper bounds)"
+    )
 
 
 if __name__ == "__main__":

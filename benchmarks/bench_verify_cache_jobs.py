@@ -34,8 +34,13 @@ def _run(extra: list[str], cache_dir: str) -> tuple[float, int, int]:
     env = {**os.environ, "MLP_DERIVATIONS_CACHE_DIR": cache_dir}
     env.pop("MLP_DERIVATIONS_NO_CACHE", None)
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "derivations", "verify", "--json", *extra], env=env,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "derivations", "verify", "--json", *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.perf_counter() - t0
     claims = json.loads(proc.stdout) if proc.stdout.strip() else []
     return seconds, proc.returncode, len(claims)
@@ -59,7 +64,9 @@ def main() -> None:
                 times[label].append(seconds)
                 print(f"  run {r + 1}: {label}: {seconds:.2f} s, exit {code}, {n} claims, load {load:.2f}", flush=True)
     base = min(times[VARIANTS[0][0]])
-    print(f"\nloads (1, 5, 15 min) at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}; {os.cpu_count()} cores")
+    print(
+        f"\nloads (1, 5, 15 min) at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}; {os.cpu_count()} cores"
+    )
     for label, _, _ in VARIANTS:
         best, med = min(times[label]), statistics.median(times[label])
         print(f"{label:28s} best {best:7.2f} s  median {med:7.2f} s  ({base / best:.2f}x the first)")

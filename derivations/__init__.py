@@ -24,16 +24,33 @@ from importlib.util import find_spec
 from typing import Any
 
 __all__ = [
-    "Check", "ChainResult", "Claim", "Gradient", "Result", "claim", "claims", "experiment", "experiments",
-    "gradient", "verify_chain", "verify_gradient",
+    "Check",
+    "ChainResult",
+    "Claim",
+    "Gradient",
+    "Result",
+    "claim",
+    "claims",
+    "experiment",
+    "experiments",
+    "gradient",
+    "verify_chain",
+    "verify_gradient",
 ]
 __version__ = "0.1.0"
 
 #: The chapter's modules, imported in this order before the registry answers (the order fixes the
 #: registration order, the last tie-breaker of the chapter order).
 CHAPTER = (
-    "activations", "layers", "backprop", "initialization", "stability", "training", "note",
-    "layers_exercises", "note_more",
+    "activations",
+    "layers",
+    "backprop",
+    "initialization",
+    "stability",
+    "training",
+    "note",
+    "layers_exercises",
+    "note_more",
 )
 
 #: Public names imported on first use: name -> submodule that defines it.

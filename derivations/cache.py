@@ -263,7 +263,9 @@ def cached(
             except _Uncacheable:
                 return function(*args, **kwargs)
             # the file digests are read once per process (the code running is the code loaded then)
-            text = "\n".join([_environment(), source_digest((*sources, sys.modules[function.__module__])), name, *parts])
+            text = "\n".join(
+                [_environment(), source_digest((*sources, sys.modules[function.__module__])), name, *parts]
+            )
             digest = hashlib.sha256(text.encode()).hexdigest()
             path = _path(namespace, digest)
             hit, value = _load(path, digest)

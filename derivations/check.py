@@ -28,6 +28,7 @@ METHODS = (
     "error",
 )
 
+
 @dataclass(frozen=True)
 class Check:
     """One way of verifying a claim, and what it found.
@@ -51,9 +52,7 @@ class Check:
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
-            raise ValueError(
-                f"method={self.method!r} is not a check method; expected one of {', '.join(METHODS)}"
-            )
+            raise ValueError(f"method={self.method!r} is not a check method; expected one of {', '.join(METHODS)}")
         if not isinstance(self.ok, (bool, np.bool_)):
             raise ValueError(f"ok={self.ok!r} must be a bool")
         object.__setattr__(self, "ok", bool(self.ok))

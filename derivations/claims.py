@@ -109,8 +109,10 @@ class Result:
         head = f"<b>{html.escape(self.claim_id)}</b> {html.mark(self.ok)} {html.escape(verdict)}"
         if known is not None:
             head += f" &mdash; {html.escape(known.title)}<br>{html.math_latex(known.latex)}"
-        return (f"<div>{head}{html.checks_table(self.checks)}"
-                f"<small>{len(self.checks)} checks in {self.seconds:.2f} s</small></div>")
+        return (
+            f"<div>{head}{html.checks_table(self.checks)}"
+            f"<small>{len(self.checks)} checks in {self.seconds:.2f} s</small></div>"
+        )
 
 
 @dataclass(frozen=True)
@@ -174,8 +176,7 @@ class Claim:
                 for check in produced:
                     if not isinstance(check, Check):
                         raise TypeError(
-                            f"check function {function.__qualname__} produced "
-                            f"{type(check).__name__}, expected Check"
+                            f"check function {function.__qualname__} produced {type(check).__name__}, expected Check"
                         )
                     checks.append(check)
             except Exception as exc:  # noqa: BLE001 - reported as a failed check

@@ -19,8 +19,18 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["MATHML_NS", "book_latex", "checks_table", "escape", "fmt_error", "mark", "math_latex", "math_sympy", "table",
-           "verdict_text"]
+__all__ = [
+    "MATHML_NS",
+    "book_latex",
+    "checks_table",
+    "escape",
+    "fmt_error",
+    "mark",
+    "math_latex",
+    "math_sympy",
+    "table",
+    "verdict_text",
+]
 
 #: The MathML namespace (an identifier, never fetched).
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -96,8 +106,9 @@ def book_latex(expr: Any) -> str:
             return f"{_function_latex(self, e.function)}\\left({self._print(e.expr)}\\right)"
 
         def _print_HadamardProduct(self, e):
-            return r" \odot ".join(self.parenthesize(a, 1_000, strict=True) if not a.is_symbol else self._print(a)
-                                   for a in e.args)
+            return r" \odot ".join(
+                self.parenthesize(a, 1_000, strict=True) if not a.is_symbol else self._print(a) for a in e.args
+            )
 
         def _print_Transpose(self, e):
             base = self._print(e.arg)
@@ -130,8 +141,9 @@ def _name_latex(printer, func) -> str:
     return printer._print(sp.Function(name)) if isinstance(func, type) else printer._print(func)
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, caption: str | None = None,
-          css_class: str | None = None) -> str:
+def table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, caption: str | None = None, css_class: str | None = None
+) -> str:
     """An HTML table; ``header`` is plain text (escaped here), ``rows`` are HTML cells (escape them first)."""
     attrs = f' class="{escape(css_class)}"' if css_class else ' style="border-collapse:collapse"'
     out = [f"<table{attrs}>"]

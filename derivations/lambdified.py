@@ -55,7 +55,12 @@ def lambdified(args: Any, expr: Any, modules: Any = None, **kwargs: Any) -> Call
     """``sympy.lambdify(args, expr, modules, **kwargs)``, built once per distinct call and reused."""
     import sympy as sp
 
-    key = (_expr_key(args), _expr_key(expr), _modules_key(modules), tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
+    key = (
+        _expr_key(args),
+        _expr_key(expr),
+        _modules_key(modules),
+        tuple(sorted((k, repr(v)) for k, v in kwargs.items())),
+    )
     entry = _built.get(key)
     if entry is not None:
         _built.move_to_end(key)

@@ -39,8 +39,12 @@ def _shape_check(expr, expected, what: str) -> Check:
     shape = shape_of(expr, problems)
     ok = not problems and shape is not None and all(sp.simplify(a - b) == 0 for a, b in zip(shape, expected))
     found = "; ".join(problems) if problems else f"{sp.sstr(shape[0])}×{sp.sstr(shape[1])}"
-    return Check("shape", ok, f"{what}: every sum and product is size-consistent, result {found} "
-                              f"(expected {sp.sstr(expected[0])}×{sp.sstr(expected[1])}; symbolic n, d, h, q)")
+    return Check(
+        "shape",
+        ok,
+        f"{what}: every sum and product is size-consistent, result {found} "
+        f"(expected {sp.sstr(expected[0])}×{sp.sstr(expected[1])}; symbolic n, d, h, q)",
+    )
 
 
 @register(
@@ -56,8 +60,11 @@ def _shapes(ctx: Context):
     # Without the broadcast, X W1 + b1 adds n×h to 1×h: the walker must reject it.
     problems: list[str] = []
     shape_of(X * W1 + b1, problems)  # SymPy accepts this silently for symbolic n
-    yield Check("shape", bool(problems), f"X W1 + b1 without broadcasting is rejected: "
-                                         f"{problems[0] if problems else 'NOT rejected'}")
+    yield Check(
+        "shape",
+        bool(problems),
+        f"X W1 + b1 without broadcasting is rejected: {problems[0] if problems else 'NOT rejected'}",
+    )
     # NumPy's broadcasting of a (h,) bias equals the 1_n b1 form, at distinct sizes >= 3.
     rng = ctx.rng(1)
     sizes = dict(zip((n, d, h, q), rng.choice(np.arange(3, 9), size=4, replace=False)))  # 3..8: distinct, >= 3
@@ -67,8 +74,13 @@ def _shapes(ctx: Context):
     explicit = Xv @ W1v + np.ones((int(sizes[n]), 1)) @ b1v
     err = float(np.max(np.abs(broadcast - explicit)))
     # identical additions in both forms (1·b1 is exact), so the results must agree bit for bit
-    yield Check("numeric", err == 0.0, f"NumPy's X @ W1 + b1 with b1 of shape (h,) equals X @ W1 + 1_n b1 exactly "
-                                       f"at n, d, h = {int(sizes[n])}, {int(sizes[d])}, {int(sizes[h])}", max_error=err)
+    yield Check(
+        "numeric",
+        err == 0.0,
+        f"NumPy's X @ W1 + b1 with b1 of shape (h,) equals X @ W1 + 1_n b1 exactly "
+        f"at n, d, h = {int(sizes[n])}, {int(sizes[d])}, {int(sizes[h])}",
+        max_error=err,
+    )
 
 
 def _chain_checks(result, what: str):
@@ -80,17 +92,20 @@ def _chain_checks(result, what: str):
     "5.1.2",
     title="Without a nonlinearity the layers collapse to one affine map",
     latex=r"(XW_1 + b_1)W_2 + b_2 = XW + b,\ W = W_1W_2,\ b = b_1W_2 + b_2;\quad "
-          r"W_2(W_1x + b_1) + b_2 = (W_2W_1)x + (W_2b_1 + b_2)",
+    r"W_2(W_1x + b_1) + b_2 = (W_2W_1)x + (W_2b_1 + b_2)",
     statement=lambda: sp.Eq(output(hidden()), X * (W1 * W2) + ones_n * (b1 * W2 + b2)),
 )
 def _collapse(ctx: Context):
-    row = verify_chain([output(hidden()),
-                        X * W1 * W2 + ones_n * b1 * W2 + ones_n * b2,
-                        X * (W1 * W2) + ones_n * (b1 * W2 + b2)], seed=ctx.seed)
+    row = verify_chain(
+        [output(hidden()), X * W1 * W2 + ones_n * b1 * W2 + ones_n * b2, X * (W1 * W2) + ones_n * (b1 * W2 + b2)],
+        seed=ctx.seed,
+    )
     yield from _chain_checks(row, "row form (X W1 + 1 b1) W2 + 1 b2 = X W + 1 b")
-    col = verify_chain(["W2*(W1*x + b1) + b2", "W2*W1*x + W2*b1 + b2", "(W2*W1)*x + (W2*b1 + b2)"],
-                       matrices={"W1": ("h", "d"), "W2": ("q", "h"), "x": ("d", 1), "b1": ("h", 1), "b2": ("q", 1)},
-                       seed=ctx.seed)
+    col = verify_chain(
+        ["W2*(W1*x + b1) + b2", "W2*W1*x + W2*b1 + b2", "(W2*W1)*x + (W2*b1 + b2)"],
+        matrices={"W1": ("h", "d"), "W2": ("q", "h"), "x": ("d", 1), "b1": ("h", 1), "b2": ("q", 1)},
+        seed=ctx.seed,
+    )
     yield from _chain_checks(col, "column form W2 (W1 x + b1) + b2 = W x + b")
 
 
@@ -120,14 +135,21 @@ def _not_affine(ctx: Context):
     affine = verify_chain([(Wa * ua + ba) + (Wa * (-ua) + ba), 2 * (Wa * sp.ZeroMatrix(d, 1) + ba)], seed=ctx.seed)
     yield from _chain_checks(affine, "every affine f(u) = W u + b has f(u) + f(-u) = 2 f(0)")
     gap = affine_identity_gap(relu_network, sp.Integer(1))  # exact: Max on integers
-    yield Check("counterexample", gap != 0,
-                f"ReLU net W1 = (1, -1)ᵀ, w2 = (1, 1), no biases: f(1) + f(-1) - 2 f(0) = {gap} (exact), "
-                f"so no W, b reproduce it", max_error=None)
+    yield Check(
+        "counterexample",
+        gap != 0,
+        f"ReLU net W1 = (1, -1)ᵀ, w2 = (1, 1), no biases: f(1) + f(-1) - 2 f(0) = {gap} (exact), "
+        f"so no W, b reproduce it",
+        max_error=None,
+    )
     from numeric.activations import relu
 
     W1v, w2v = np.array([[1.0], [-1.0]]), np.array([1.0, 1.0])
     f = lambda u: float(w2v @ relu(W1v @ np.array([u])))  # noqa: E731 - the same net in NumPy
     numeric_gap = f(1.0) + f(-1.0) - 2 * f(0.0)
-    yield Check("counterexample", numeric_gap == 2.0,
-                f"the same net through numeric.activations.relu: f(1) + f(-1) - 2 f(0) = {numeric_gap} "
-                f"(exact in floating point: sums of 0 and 1)")
+    yield Check(
+        "counterexample",
+        numeric_gap == 2.0,
+        f"the same net through numeric.activations.relu: f(1) + f(-1) - 2 f(0) = {numeric_gap} "
+        f"(exact in floating point: sums of 0 and 1)",
+    )

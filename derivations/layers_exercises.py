@@ -23,7 +23,10 @@ def affine_compose(Ws, bs):
     """Eq. 5.1.2 generalized (5.1.ex1): L affine layers X W_l + 1 b_l equal X (W_1⋯W_L) + 1 b, b = (⋯(b_1 W_2 + b_2)⋯) W_L + b_L."""
     P, b = Ws[0], bs[0]
     for W, c in zip(Ws[1:], bs[1:]):
-        P, b = P * W if isinstance(P, sp.MatrixBase | sp.MatrixExpr) else P @ W, (b * W if isinstance(b, sp.MatrixBase | sp.MatrixExpr) else b @ W) + c
+        P, b = (
+            P * W if isinstance(P, sp.MatrixBase | sp.MatrixExpr) else P @ W,
+            (b * W if isinstance(b, sp.MatrixBase | sp.MatrixExpr) else b @ W) + c,
+        )
     return P, b
 
 
@@ -41,9 +44,12 @@ def _ex1(ctx: Context):
     W, c = sp.MatrixSymbol("W", _c, _k), sp.MatrixSymbol("c", 1, _k)
     ones = sp.OneMatrix(_n, 1)
     diff = sp.expand(((X * P + ones * b) * W + ones * c - (X * (P * W) + ones * (b * W + c))).doit())
-    yield Check("symbolic", diff == sp.ZeroMatrix(_n, _k),
-                f"induction step (X P + 1 b) W + 1 c = X (P W) + 1 (b W + c) at symbolic sizes n, a, c, k: "
-                f"difference expands to {sp.sstr(diff)}")
+    yield Check(
+        "symbolic",
+        diff == sp.ZeroMatrix(_n, _k),
+        f"induction step (X P + 1 b) W + 1 c = X (P W) + 1 (b W + c) at symbolic sizes n, a, c, k: "
+        f"difference expands to {sp.sstr(diff)}",
+    )
     # Depths 1-5 numerically: the layer-by-layer network equals the collapsed map.
     rng = ctx.rng(1)
     worst = 0.0
@@ -58,8 +64,12 @@ def _ex1(ctx: Context):
         Pv, bv = affine_compose(Ws, bs)
         worst = max(worst, float(np.max(np.abs(H - (Xv @ Pv + bv))) / (1 + np.max(np.abs(H)))))
     # ≤ 5 products of ≤ 5-wide standard normal matrices: rounding ~ 5·5·eps·(growth ≤ 10³) ~ 1e-11; 1e-9 is 100x that
-    yield Check("numeric", worst <= 1e-9, f"depths 1-5 (random widths 1-5): layer-by-layer equals X W1⋯WL + b, "
-                                         f"relative error {worst:.2g} <= 1e-9", max_error=worst)
+    yield Check(
+        "numeric",
+        worst <= 1e-9,
+        f"depths 1-5 (random widths 1-5): layer-by-layer equals X W1⋯WL + b, relative error {worst:.2g} <= 1e-9",
+        max_error=worst,
+    )
     # A width-1 layer between R² and R²: rank(u v) ≤ 1, and ‖I − u v‖_F ≥ 1 (Eckart–Young: I's singular values are 1, 1).
     pair = st.lists(st.floats(-10, 10, allow_nan=False), min_size=4, max_size=4)
 
@@ -67,16 +77,29 @@ def _ex1(ctx: Context):
         u, v = np.array(xs[:2]).reshape(2, 1), np.array(xs[2:]).reshape(1, 2)
         r = np.linalg.matrix_rank(u @ v)
         return max(0.0, 1.0 - np.linalg.norm(np.eye(2) - u @ v)) + (r > 1)
+
     # ‖I − uv‖ is computed to ~1e-13 (entries ≤ 100); a shortfall beyond 1e-12 is a real violation
-    yield hypothesis_check("numeric", "width-1 bottleneck R²→R¹→R²: ‖I − u v‖_F ≥ 1 and rank(u v) ≤ 1",
-                           pair, gap, ctx=ctx, tol=1e-12, salt=11)
+    yield hypothesis_check(
+        "numeric",
+        "width-1 bottleneck R²→R¹→R²: ‖I − u v‖_F ≥ 1 and rank(u v) ≤ 1",
+        pair,
+        gap,
+        ctx=ctx,
+        tol=1e-12,
+        salt=11,
+    )
     e1 = sp.Matrix([1, 0])
     best = (sp.eye(2) - e1 * e1.T).norm()
-    yield Check("exact", best == 1, f"the bound is reached: u = v = e1 gives ‖I − u vᵀ‖_F = {best} exactly "
-                                    "(so the identity is not representable, best error 1)")
+    yield Check(
+        "exact",
+        best == 1,
+        f"the bound is reached: u = v = e1 gives ‖I − u vᵀ‖_F = {best} exactly "
+        "(so the identity is not representable, best error 1)",
+    )
 
 
 # --- 5.1.ex4: ReLU / pReLU networks are continuous piecewise linear ------------------------------
+
 
 def _act(z: Fraction, alpha: Fraction) -> Fraction:
     return z if z > 0 else alpha * z  # pReLU; alpha = 0 is ReLU
@@ -153,17 +176,32 @@ def _piecewise_defect(drawn) -> float:
 )
 def _ex4(ctx: Context):
     # exact rational arithmetic: any nonzero defect is a violation, so the tolerance is 0
-    yield hypothesis_check("exact", "Hypothesis-drawn ReLU/pReLU nets (depth 1-4, widths 1-3, rational weights) "
-                           "along rational lines t ∈ [-10, 10]: affine between the exact breakpoints, continuous at them",
-                           _net_and_line(), _piecewise_defect, ctx=ctx, tol=0.0, salt=41)
+    yield hypothesis_check(
+        "exact",
+        "Hypothesis-drawn ReLU/pReLU nets (depth 1-4, widths 1-3, rational weights) "
+        "along rational lines t ∈ [-10, 10]: affine between the exact breakpoints, continuous at them",
+        _net_and_line(),
+        _piecewise_defect,
+        ctx=ctx,
+        tol=0.0,
+        salt=41,
+    )
     # the count is finite: at most (units) breakpoints per segment per layer; a fixed example has some
-    net = ([[[Fraction(1), Fraction(1)]], [[Fraction(1)], [Fraction(-2)]]], [[Fraction(0), Fraction(-1)], [Fraction(0)]], Fraction(0))
+    net = (
+        [[[Fraction(1), Fraction(1)]], [[Fraction(1)], [Fraction(-2)]]],
+        [[Fraction(0), Fraction(-1)], [Fraction(0)]],
+        Fraction(0),
+    )
     cuts = breakpoints_on_line(net, [Fraction(0)], [Fraction(1)], Fraction(-10), Fraction(10))
-    yield Check("exact", cuts == [Fraction(0), Fraction(1)],
-                f"the 1-D hat net relu(t) − 2 relu(t − 1) has exactly the breakpoints {[str(c) for c in cuts]} (expected 0, 1)")
+    yield Check(
+        "exact",
+        cuts == [Fraction(0), Fraction(1)],
+        f"the 1-D hat net relu(t) − 2 relu(t − 1) has exactly the breakpoints {[str(c) for c in cuts]} (expected 0, 1)",
+    )
 
 
 # --- 5.1.ex6: a nonlinearity over the whole minibatch --------------------------------------------
+
 
 def batch_norm(X, eps=1e-5):
     """5.1.ex6: a minibatch-wise nonlinearity, (X − mean_rows X) / sqrt(var_rows X + eps) (batch normalization)."""
@@ -184,9 +222,12 @@ def _ex6(ctx: Context):
     y1 = (xs[0] - mean) / sp.sqrt(var + eps)
     cross = sp.diff(y1, xs[1])
     at = cross.subs({xs[0]: 0, xs[1]: 1, xs[2]: 2, eps: sp.Rational(1, 100)})
-    yield Check("symbolic", sp.simplify(at) != 0,
-                f"batch of 3 (symbolic): ∂y1/∂x2 = {sp.sstr(sp.nsimplify(sp.simplify(at)))} at x = (0, 1, 2), eps = 1/100, not 0: "
-                "row 1's output depends on row 2")
+    yield Check(
+        "symbolic",
+        sp.simplify(at) != 0,
+        f"batch of 3 (symbolic): ∂y1/∂x2 = {sp.sstr(sp.nsimplify(sp.simplify(at)))} at x = (0, 1, 2), eps = 1/100, not 0: "
+        "row 1's output depends on row 2",
+    )
     x = sp.Symbol("x", real=True)
     single = (x - x) / sp.sqrt(((x - x) ** 2) + eps)
     yield symbolic_equal(single, 0, "batch of one: (x − mean)/sqrt(var + eps) = 0 for every input x")
@@ -195,5 +236,9 @@ def _ex6(ctx: Context):
     outs = [batch_norm(np.vstack([row, rng.standard_normal((m - 1, 4))]))[0] for m in (2, 8, 32)]
     spread = float(np.max(np.abs(outs[0] - outs[2])))
     # the same row in batches of 2 and 32 (other rows random): outputs differ by O(1); 1e-3 is far below that
-    yield Check("numeric", spread > 1e-3, f"the same example normalized in batches of 2 and 32: its output changes by "
-                                         f"{spread:.3g} (> 1e-3): the output depends on the batch")
+    yield Check(
+        "numeric",
+        spread > 1e-3,
+        f"the same example normalized in batches of 2 and 32: its output changes by "
+        f"{spread:.3g} (> 1e-3): the output depends on the batch",
+    )

@@ -62,12 +62,20 @@ def _note_collapse(ctx: Context):
     note = verify_chain([first, *NOTE_COLLAPSE[1:]], matrices=shapes, seed=ctx.seed)
     yield from _relabel(note, "note's chain (column form, symbolic d, h, q):")
     proper = verify_chain([NOTE_COLLAPSE[2], "(W2*W1)*x + (W2*b1 + b2)"], matrices=shapes, seed=ctx.seed)
-    yield Check("symbolic", proper.ok, "correction: (W2 W1) x + (W2 b1 + b2) = W x + b with W = W2 W1, "
-                                       f"b = W2 b1 + b2 ({'proved' if proper.proved[0] else 'not proved'})")
+    yield Check(
+        "symbolic",
+        proper.ok,
+        "correction: (W2 W1) x + (W2 b1 + b2) = W x + b with W = W2 W1, "
+        f"b = W2 b1 + b2 ({'proved' if proper.proved[0] else 'not proved'})",
+    )
     # The note's own row-form declaration h = x W1 + b1 (x: 1×d, W1: d×h) makes W1 x ill-formed.
     row = verify_chain(["W2*(W1*x + b1) + b2", "(W2*W1)*x + (W2*b1 + b2)"], matrices=ROW_SHAPES, seed=ctx.seed)
-    yield Check(row.steps[0].method, row.steps[0].ok,
-                f"with the note's row-form shapes (h = x W1 + b1: x 1×d, W1 d×h): {row.steps[0].detail}", refutes=True)
+    yield Check(
+        row.steps[0].method,
+        row.steps[0].ok,
+        f"with the note's row-form shapes (h = x W1 + b1: x 1×d, W1 d×h): {row.steps[0].detail}",
+        refutes=True,
+    )
     # Not a matter of shapes only: with h = q (W2 square) the note's last step is well formed, and
     # the chain checker refutes it with an exact counterexample (W2 b1 + b2 ≠ b1 in general).
     square = {**shapes, "W2": ("h", "h"), "b2": ("h", 1)}
@@ -92,7 +100,7 @@ def xor_network(x1, x2):
 @register(
     "note.5.1.hidden-layers",
     title="Note: overcoming the linear model's limits takes two or more hidden layers "
-          "(correct: one hidden layer with a nonlinearity suffices, 'one or more')",
+    "(correct: one hidden layer with a nonlinearity suffices, 'one or more')",
     latex=r"	ext{one hidden layer} \Rightarrow 	ext{affine}:\ f(0,0) + f(1,1) \overset{?}{=} f(1,0) + f(0,1)",
     expected=False,
 )
@@ -101,20 +109,30 @@ def _note_hidden_layers(ctx: Context):
     w1, w2, b = sp.symbols("w1 w2 b")
     f = lambda a, c: w1 * a + w2 * c + b  # noqa: E731 - an arbitrary affine map of two inputs
     affine = verify_chain([f(0, 0) + f(1, 1), f(1, 0) + f(0, 1)], seed=ctx.seed)
-    yield Check("symbolic", affine.ok,
-                "every affine f(x) = w1 x1 + w2 x2 + b has f(0,0) + f(1,1) = f(1,0) + f(0,1) "
-                f"({'proved' if affine.proved[0] else 'not proved'})")
+    yield Check(
+        "symbolic",
+        affine.ok,
+        "every affine f(x) = w1 x1 + w2 x2 + b has f(0,0) + f(1,1) = f(1,0) + f(0,1) "
+        f"({'proved' if affine.proved[0] else 'not proved'})",
+    )
     values = {p: xor_network(*p) for p in ((0, 0), (1, 0), (0, 1), (1, 1))}
     gap = values[0, 0] + values[1, 1] - values[1, 0] - values[0, 1]
     # The note's claim, tested on its smallest case: a network with fewer than two hidden layers stays
     # within what an affine map can do. XOR with one hidden layer refutes it.
-    yield Check("counterexample", gap == 0,
-                f"ONE hidden layer (2 ReLU units, W1 = {XOR_W1.tolist()}, b1 = {list(XOR_B1)}, w2 = {list(XOR_W2)}) "
-                f"computes XOR: f = {[values[p] for p in values]} at (0,0), (1,0), (0,1), (1,1) (exact), so "
-                f"f(0,0) + f(1,1) − f(1,0) − f(0,1) = {gap} ≠ 0: no affine map reproduces it, and one hidden "
-                "layer is enough (the book: 'one or more hidden layers')", refutes=True)
-    yield Check("numeric", [values[p] for p in values] == [0, 1, 1, 0],
-                "correction: the same one-hidden-layer network equals XOR on all four inputs (exact)")
+    yield Check(
+        "counterexample",
+        gap == 0,
+        f"ONE hidden layer (2 ReLU units, W1 = {XOR_W1.tolist()}, b1 = {list(XOR_B1)}, w2 = {list(XOR_W2)}) "
+        f"computes XOR: f = {[values[p] for p in values]} at (0,0), (1,0), (0,1), (1,1) (exact), so "
+        f"f(0,0) + f(1,1) − f(1,0) − f(0,1) = {gap} ≠ 0: no affine map reproduces it, and one hidden "
+        "layer is enough (the book: 'one or more hidden layers')",
+        refutes=True,
+    )
+    yield Check(
+        "numeric",
+        [values[p] for p in values] == [0, 1, 1, 0],
+        "correction: the same one-hidden-layer network equals XOR on all four inputs (exact)",
+    )
 
 
 # --- 5.4: the gradient product ----------------------------------------------------------------------
@@ -171,15 +189,21 @@ def _true_dW(Ws, x, t, step=1e-30):
 def _note_gradient_product(ctx: Context):
     rng = ctx.rng(1)
     n = WIDTHS
-    Ws = [rng.standard_normal((n[k + 1], n[k])) / np.sqrt(n[k]) for k in range(3)]  # fan-in scaling keeps tanh unsaturated
+    Ws = [
+        rng.standard_normal((n[k + 1], n[k])) / np.sqrt(n[k]) for k in range(3)
+    ]  # fan-in scaling keeps tanh unsaturated
     x = rng.standard_normal(n[0])
     t = 2
     note, hs = note_gradient_product(Ws, x, t)
     true = _true_dW(Ws, x, t)
-    yield Check("shape", note.shape == true.shape,
-                f"3-layer tanh net, widths {n}, t = 2: the note's product is {note.shape[0]}×{note.shape[1]} "
-                f"(the last factor ∂h^t/∂h^t is the {n[t - 1]}×{n[t - 1]} identity) but ∂o/∂vec(W_2) is "
-                f"{true.shape[0]}×{true.shape[1]} (o = h^4 ∈ R^{n[3]}, W_2 ∈ R^({n[2]}×{n[1]}))", refutes=True)
+    yield Check(
+        "shape",
+        note.shape == true.shape,
+        f"3-layer tanh net, widths {n}, t = 2: the note's product is {note.shape[0]}×{note.shape[1]} "
+        f"(the last factor ∂h^t/∂h^t is the {n[t - 1]}×{n[t - 1]} identity) but ∂o/∂vec(W_2) is "
+        f"{true.shape[0]}×{true.shape[1]} (o = h^4 ∈ R^{n[3]}, W_2 ∈ R^({n[2]}×{n[1]}))",
+        refutes=True,
+    )
     # Not only shapes: with widths (2, 3, 1, 1) the note's product (1×3) and ∂o/∂vec(W_2) (1×3) agree in
     # shape and still differ.  Both are accurate to ~1e-15 relative (complex step, a few flops); a gap
     # above 1e-13 (the correction's tolerance below) is no rounding effect.
@@ -189,10 +213,15 @@ def _note_gradient_product(ctx: Context):
     note_n, _ = note_gradient_product(Wn, xn, t)
     true_n = _true_dW(Wn, xn, t)
     gap_n = float(np.max(np.abs(note_n - true_n)) / np.max(np.abs(true_n))) if note_n.shape == true_n.shape else np.inf
-    yield Check("counterexample", gap_n <= 1e-13,
-                f"widths {narrow}, t = 2 (shapes agree, {note_n.shape[0]}×{note_n.shape[1]}): the note's product "
-                f"{np.round(note_n.ravel(), 6).tolist()} vs complex-step ∂o/∂vec(W_2) {np.round(true_n.ravel(), 6).tolist()}: "
-                f"relative gap {gap_n:.3g} > 1e-13", max_error=gap_n, refutes=True)
+    yield Check(
+        "counterexample",
+        gap_n <= 1e-13,
+        f"widths {narrow}, t = 2 (shapes agree, {note_n.shape[0]}×{note_n.shape[1]}): the note's product "
+        f"{np.round(note_n.ravel(), 6).tolist()} vs complex-step ∂o/∂vec(W_2) {np.round(true_n.ravel(), 6).tolist()}: "
+        f"relative gap {gap_n:.3g} > 1e-13",
+        max_error=gap_n,
+        refutes=True,
+    )
     # The correction, in the note's indexing: ∂_{W_t} o = M_d ⋯ M_{t+1} · ∂_{W_t} h^{t+1}.
     d = 3
     fixed = np.eye(n[d])
@@ -203,9 +232,15 @@ def _note_gradient_product(ctx: Context):
     v = np.einsum("i,ia,b->iab", s, np.eye(n[t]), hs[t - 1]).reshape(n[t], -1)
     err = float(np.max(np.abs(fixed @ v - true)) / np.max(np.abs(true)))
     # both sides are O(10) flops of rounding (~1e-15) plus the complex step's ~1e-15: 1e-13 leaves 100x headroom
-    yield Check("finite-difference", err <= 1e-13,
-                "correction " + " ".join(f"M_{k}" for k in range(d, t, -1)) + f" ∂h^{t + 1}/∂W_{t} vs complex-step ∂o/∂vec(W_{t}) (step 1e-30): "
-                f"relative error {err:.2g} <= 1e-13", max_error=err)
+    yield Check(
+        "finite-difference",
+        err <= 1e-13,
+        "correction "
+        + " ".join(f"M_{k}" for k in range(d, t, -1))
+        + f" ∂h^{t + 1}/∂W_{t} vs complex-step ∂o/∂vec(W_{t}) (step 1e-30): "
+        f"relative error {err:.2g} <= 1e-13",
+        max_error=err,
+    )
 
 
 @register(
@@ -227,22 +262,34 @@ def _note_v_vector(ctx: Context):
         Wc[idx] += 1e-30j
         J[(slice(None), *idx)] = np.tanh(Wc @ h).imag / 1e-30
     rank = np.linalg.matrix_rank(J.reshape(n[t], -1))
-    yield Check("shape", J.ndim == 1,
-                f"∂h^{t + 1}/∂W_{t} for W_{t} ∈ R^({n[t]}×{n[t - 1]}) has shape {J.shape} (a third-order tensor); "
-                f"even flattened it is a {n[t]}×{n[t] * n[t - 1]} matrix of rank {rank}, not a vector", refutes=True)
+    yield Check(
+        "shape",
+        J.ndim == 1,
+        f"∂h^{t + 1}/∂W_{t} for W_{t} ∈ R^({n[t]}×{n[t - 1]}) has shape {J.shape} (a third-order tensor); "
+        f"even flattened it is a {n[t]}×{n[t] * n[t - 1]} matrix of rank {rank}, not a vector",
+        refutes=True,
+    )
     # Beyond shapes: a vector v_t (or any v cᵀ) has rank 1 as a matrix; the flattened Jacobian's second
     # singular value is far above its rounding (~1e-15 · σ_1), so no vector carries it.  (Where the shapes
     # would agree, n_{t+1} n_t = 1, the note is right: the refutation at those sizes is necessarily by shape.)
     # The correction: the tensor is ∂h_i/∂W_ab = (1 - h_i²) δ_ia h^t_b (complex step: ~1e-16 relative, so 1e-13).
     formula = np.einsum("i,ia,b->iab", 1 - np.tanh(W @ h) ** 2, np.eye(n[t]), h)
     terr = float(np.max(np.abs(formula - J)) / np.max(np.abs(J)))
-    yield Check("finite-difference", terr <= 1e-13,
-                f"correction: ∂h^{t + 1}_i/∂(W_{t})_ab = (1 - (h^{t + 1}_i)²) δ_ia h^{t}_b, a {J.shape} tensor, vs the "
-                f"complex step: relative error {terr:.2g} <= 1e-13", max_error=terr)
+    yield Check(
+        "finite-difference",
+        terr <= 1e-13,
+        f"correction: ∂h^{t + 1}_i/∂(W_{t})_ab = (1 - (h^{t + 1}_i)²) δ_ia h^{t}_b, a {J.shape} tensor, vs the "
+        f"complex step: relative error {terr:.2g} <= 1e-13",
+        max_error=terr,
+    )
     sv = np.linalg.svd(J.reshape(n[t], -1), compute_uv=False)
-    yield Check("numeric", sv[1] <= 1e-12 * sv[0],
-                f"singular values of the flattened ∂h^{t + 1}/∂W_{t}: {np.round(sv, 4).tolist()}; σ_2/σ_1 = "
-                f"{sv[1] / sv[0]:.3g} > 1e-12, so it is not of rank 1 (not a vector times anything)", refutes=True)
+    yield Check(
+        "numeric",
+        sv[1] <= 1e-12 * sv[0],
+        f"singular values of the flattened ∂h^{t + 1}/∂W_{t}: {np.round(sv, 4).tolist()}; σ_2/σ_1 = "
+        f"{sv[1] / sv[0]:.3g} > 1e-12, so it is not of rank 1 (not a vector times anything)",
+        refutes=True,
+    )
 
 
 # --- 5.4: breaking the symmetry -------------------------------------------------------------------
@@ -256,7 +303,7 @@ def _two_unit_net(W1, W2, u):
 @register(
     "note.5.4.symmetry",
     title="Note: swapping W1's units and the second layer's OUTPUTS keeps the function "
-          "(correct: swap W1's rows and W2's columns)",
+    "(correct: swap W1's rows and W2's columns)",
     latex=r"o = W_2\,\mathrm{ReLU}(W_1x) \overset{?}{=} P\,W_2\,\mathrm{ReLU}(P\,W_1x),\ P = \begin{pmatrix}0&1\\1&0\end{pmatrix}",
     expected=False,
 )
@@ -267,9 +314,16 @@ def _note_symmetry(ctx: Context):
     u = sp.Matrix([1, 1])
     original = _two_unit_net(W1, W2, u)
     note_version = P * _two_unit_net(P * W1, W2, u)  # W1's rows swapped, the second layer's outputs swapped
-    yield Check("counterexample", original == note_version,
-                f"W1 = {W1.tolist()}, W2 = {W2.tolist()}, x = (1, 1), ReLU: W2 ReLU(W1 x) = {list(original)} but "
-                f"swapping W1's rows and the outputs gives {list(note_version)} (exact)", refutes=True)
+    yield Check(
+        "counterexample",
+        original == note_version,
+        f"W1 = {W1.tolist()}, W2 = {W2.tolist()}, x = (1, 1), ReLU: W2 ReLU(W1 x) = {list(original)} but "
+        f"swapping W1's rows and the outputs gives {list(note_version)} (exact)",
+        refutes=True,
+    )
     corrected = _two_unit_net(P * W1, W2 * P, u)  # swap W1's rows AND W2's columns: P ReLU(P z) = ReLU(z)
-    yield Check("numeric", corrected == original,
-                f"correction: swapping W1's rows and W2's columns gives {list(corrected)} = {list(original)} (exact)")
+    yield Check(
+        "numeric",
+        corrected == original,
+        f"correction: swapping W1's rows and W2's columns gives {list(corrected)} = {list(original)} (exact)",
+    )

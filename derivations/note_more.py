@@ -17,6 +17,7 @@ __all__ = ["jacobian_chain"]
 
 # --- note.5.1.row-column (lines 19-21) ----------------------------------------------------------------
 
+
 @register(
     "note.5.1.row-column",
     title="Note l.19-21: W = W2 W1, b = W2 b1 + b2 beside the row form h = x W1 + b1 (correct there: W1 W2, b1 W2 + b2)",
@@ -32,8 +33,12 @@ def _refute_row_column(ctx: Context):
         formed = True
     except ValueError:
         formed = False
-    yield Check("shape", formed, "l.19 '은닉층을 W = W2W1 과 b = W2b1 + b2 를 사용해 (rebuild with W = W2W1, b = W2b1 + b2)' "
-                                 f"with l.21's row form (x 1×{d}, W1 {d}×{h}, W2 {h}×{q}): W2 W1 is {h}×{q} times {d}×{h}, ill-formed")
+    yield Check(
+        "shape",
+        formed,
+        "l.19 '은닉층을 W = W2W1 과 b = W2b1 + b2 를 사용해 (rebuild with W = W2W1, b = W2b1 + b2)' "
+        f"with l.21's row form (x 1×{d}, W1 {d}×{h}, W2 {h}×{q}): W2 W1 is {h}×{q} times {d}×{h}, ill-formed",
+    )
     # at square sizes the products exist but give a different map (W2 W1 ≠ W1 W2 generically)
     S = [rng.standard_normal((3, 3)) for _ in range(2)]
     xs, c1, c2 = rng.standard_normal((1, 3)), rng.standard_normal((1, 3)), rng.standard_normal((1, 3))
@@ -41,8 +46,12 @@ def _refute_row_column(ctx: Context):
     note = xs @ (S[1] @ S[0]) + (S[1] @ c1.T).T + c2
     err = float(np.max(np.abs(o - note)))
     # differences of O(1) numbers: rounding ~1e-15, so a 1e-6 gap is not rounding
-    yield Check("counterexample", err < 1e-6, f"at d = h = q = 3 (where both forms exist): x(W2W1) + (W2b1ᵀ)ᵀ + b2 misses "
-                                               f"(xW1 + b1)W2 + b2 by {err:.3g}", max_error=err)
+    yield Check(
+        "counterexample",
+        err < 1e-6,
+        f"at d = h = q = 3 (where both forms exist): x(W2W1) + (W2b1ᵀ)ᵀ + b2 misses (xW1 + b1)W2 + b2 by {err:.3g}",
+        max_error=err,
+    )
 
 
 @also_check("note.5.1.row-column")
@@ -51,11 +60,16 @@ def _correct_row_column(ctx: Context):
     x, W1, b1 = sp.MatrixSymbol("x", 1, d), sp.MatrixSymbol("W1", d, h), sp.MatrixSymbol("b1", 1, h)
     W2, b2 = sp.MatrixSymbol("W2", h, q), sp.MatrixSymbol("b2", 1, q)
     diff = sp.expand(((x * W1 + b1) * W2 + b2 - (x * (W1 * W2) + (b1 * W2 + b2))).doit())
-    yield Check("symbolic", diff == sp.ZeroMatrix(1, q), "correction (row form, symbolic d, h, q): (xW1 + b1)W2 + b2 = "
-                                                         "x(W1W2) + (b1W2 + b2), i.e. W = W1W2, b = b1W2 + b2")
+    yield Check(
+        "symbolic",
+        diff == sp.ZeroMatrix(1, q),
+        "correction (row form, symbolic d, h, q): (xW1 + b1)W2 + b2 = "
+        "x(W1W2) + (b1W2 + b2), i.e. W = W1W2, b = b1W2 + b2",
+    )
 
 
 # --- note.5.4.product-count (lines 244-246) ----------------------------------------------------------
+
 
 def jacobian_chain(Ws, x):
     """Eq. 5.4.1: the hidden vectors h^k of a tanh net (column form) and the Jacobians ∂h^{k+1}/∂h^k."""
@@ -76,9 +90,12 @@ def jacobian_chain(Ws, x):
 def _refute_product_count(ctx: Context):
     d, t = sp.symbols("d t", integer=True, positive=True)
     listed = sp.Sum(1, (sp.Symbol("k", integer=True), t, d)).doit()  # M_d, M_{d-1}, ..., M_t
-    yield Check("exact", sp.simplify(listed - (d - t)) == 0,
-                f"l.246 'd- t 개의 행렬 M_d ... M_t (d − t matrices M_d … M_t)': the list M_t..M_d has {sp.sstr(listed)} "
-                "matrices, not d − t")
+    yield Check(
+        "exact",
+        sp.simplify(listed - (d - t)) == 0,
+        f"l.246 'd- t 개의 행렬 M_d ... M_t (d − t matrices M_d … M_t)': the list M_t..M_d has {sp.sstr(listed)} "
+        "matrices, not d − t",
+    )
 
 
 @also_check("note.5.4.product-count")
@@ -102,16 +119,22 @@ def _correct_product_count(ctx: Context):
     true = np.stack(cols, axis=1)
     err = float(np.max(np.abs(prod - true)))
     # products of ≤ 3 O(1) Jacobians: rounding ~1e-15; the complex step is exact to rounding; 1e-12 safe
-    yield Check("numeric", err <= 1e-12, f"correction: ∂h^{d}/∂h^{t} is the product of d − t = {d - t} Jacobians "
-                                        f"∂h^k/∂h^(k−1), k = {t + 1}..{d} (complex step, error {err:.2g} <= 1e-12)", max_error=err)
+    yield Check(
+        "numeric",
+        err <= 1e-12,
+        f"correction: ∂h^{d}/∂h^{t} is the product of d − t = {d - t} Jacobians "
+        f"∂h^k/∂h^(k−1), k = {t + 1}..{d} (complex step, error {err:.2g} <= 1e-12)",
+        max_error=err,
+    )
 
 
 # --- note.5.4.log-space (line 246) -----------------------------------------------------------------------
 
+
 @register(
     "note.5.4.log-space",
     title="Note l.246: the matrix-product problem 'can be mitigated by switching to log space' (log space helps products "
-          "of probabilities, not of matrices)",
+    "of probabilities, not of matrices)",
     latex=r"\log\|M_d\cdots M_t\| \overset{?}{=} \textstyle\sum_k \log\|M_k\|",
     expected=False,
 )
@@ -119,10 +142,13 @@ def _refute_log_space(ctx: Context):
     A = sp.Matrix([[0, 1], [0, 0]])
     norm_sum = 2 * sp.log(A.norm(2))
     product = (A * A).norm(2)
-    yield Check("counterexample", product != 0,
-                "l.246 '이것을 로그공간으로 전환시켜 완화할 수 있다 (it can be mitigated by switching to log space)': "
-                f"Σ log‖M_k‖ = {norm_sum} for M = [[0,1],[0,0]] twice, but ‖M M‖ = {product} (log −∞): summed logs of factors do not "
-                "give the product (only an upper bound), and there is no log of a matrix product to track")
+    yield Check(
+        "counterexample",
+        product != 0,
+        "l.246 '이것을 로그공간으로 전환시켜 완화할 수 있다 (it can be mitigated by switching to log space)': "
+        f"Σ log‖M_k‖ = {norm_sum} for M = [[0,1],[0,0]] twice, but ‖M M‖ = {product} (log −∞): summed logs of factors do not "
+        "give the product (only an upper bound), and there is no log of a matrix product to track",
+    )
 
 
 @also_check("note.5.4.log-space")
@@ -132,8 +158,12 @@ def _correct_log_space(ctx: Context):
     logs = float(np.sum(np.log(p)))
     # 1000·log(1e-3) = −6907.755...: the sum of 1000 equal terms rounds by ≤ 1000 eps relative
     ok = direct == 0.0 and abs(logs - 1000 * np.log(1e-3)) <= 1e-9 * abs(logs)
-    yield Check("numeric", ok, f"correction (the book's point): a product of 1000 probabilities 1e-3 underflows to {direct} in "
-                               f"float64, its log Σ log p = {logs:.6g} does not; for matrices the book calls the problem more serious")
+    yield Check(
+        "numeric",
+        ok,
+        f"correction (the book's point): a product of 1000 probabilities 1e-3 underflows to {direct} in "
+        f"float64, its log Σ log p = {logs:.6g} does not; for matrices the book calls the problem more serious",
+    )
 
 
 # --- note.5.4.activation-variance (line 322) -------------------------------------------------------------
@@ -146,30 +176,41 @@ _n, _sig, _gam = sp.symbols("n_in sigma gamma", positive=True)
 @register(
     "note.5.4.activation-variance",
     title="Note l.322: the distribution of 'the activation' of h_i, derived for h_i = Σ W_ij x_j (no nonlinearity); "
-          "after ReLU the second moment is half",
+    "after ReLU the second moment is half",
     latex=r"E[\mathrm{ReLU}(h_i)^2] \overset{?}{=} n_{\text{in}}\sigma^2\gamma^2",
     expected=False,
 )
 def _refute_activation_variance(ctx: Context):
     var_h = _n * _sig**2 * _gam**2  # Var h_i for zero-mean W (variance σ²) and x (variance γ²): the note's result
-    density = sp.exp(-_z**2 / (2 * var_h)) / sp.sqrt(2 * sp.pi * var_h)
+    density = sp.exp(-(_z**2) / (2 * var_h)) / sp.sqrt(2 * sp.pi * var_h)
     second = sp.integrate(_z**2 * density, (_z, 0, sp.oo))  # E[ReLU(h)²] for h ~ N(0, Var h)
-    yield Check("symbolic", sp.simplify(second - var_h) == 0,
-                "l.322 '은닉 유닛 hi에 적용된 활성화의 ... 분포 (the distribution of the activation applied to hidden unit h_i)' "
-                f"with h_i = Σ W_ij x_j: for the ReLU activation E[ReLU(h_i)²] = {sp.sstr(sp.simplify(second))}, not n_in σ² γ²")
+    yield Check(
+        "symbolic",
+        sp.simplify(second - var_h) == 0,
+        "l.322 '은닉 유닛 hi에 적용된 활성화의 ... 분포 (the distribution of the activation applied to hidden unit h_i)' "
+        f"with h_i = Σ W_ij x_j: for the ReLU activation E[ReLU(h_i)²] = {sp.sstr(sp.simplify(second))}, not n_in σ² γ²",
+    )
 
 
 @also_check("note.5.4.activation-variance")
 def _correct_activation_variance(ctx: Context):
     var_h = _n * _sig**2 * _gam**2
-    density = sp.exp(-_z**2 / (2 * var_h)) / sp.sqrt(2 * sp.pi * var_h)
+    density = sp.exp(-(_z**2) / (2 * var_h)) / sp.sqrt(2 * sp.pi * var_h)
     second = sp.integrate(_z**2 * density, (_z, 0, sp.oo))
-    yield Check("symbolic", sp.simplify(second - var_h / 2) == 0,
-                "correction: the pre-activation h_i has variance n_in σ² γ²; after ReLU the second moment is n_in σ² γ² / 2 "
-                "(Gaussian h_i, symbolic integral)")
+    yield Check(
+        "symbolic",
+        sp.simplify(second - var_h / 2) == 0,
+        "correction: the pre-activation h_i has variance n_in σ² γ²; after ReLU the second moment is n_in σ² γ² / 2 "
+        "(Gaussian h_i, symbolic integral)",
+    )
     rng = ctx.rng(5)
     h = rng.standard_normal(100_000) * 1.7
     m = float(np.mean(np.maximum(h, 0) ** 2)) / (1.7**2 / 2)
     # the mean of 1e5 draws of ReLU(h)²/(s²/2) (variance 5 per draw): sd sqrt(5/1e5) = 7.1e-3; 5.6 sd (4e-2) gives
     # a false alarm below 1e-7 (normal tail; the fourth moment is finite)
-    yield Check("statistical", abs(m - 1) < 4e-2, f"Monte Carlo (10⁵ draws, s = 1.7): E[ReLU(h)²] / (s²/2) = {m:.4f}", max_error=abs(m - 1))
+    yield Check(
+        "statistical",
+        abs(m - 1) < 4e-2,
+        f"Monte Carlo (10⁵ draws, s = 1.7): E[ReLU(h)²] / (s²/2) = {m:.4f}",
+        max_error=abs(m - 1),
+    )

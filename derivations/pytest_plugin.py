@@ -27,14 +27,33 @@ __all__ = ["ClaimFailed", "ClaimItem", "ClaimsCollector", "failure_text"]
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("claims", "mlp-derivations: verify the chapter's claims")
-    group.addoption("--claims", action="store_true", default=False,
-                    help="collect every claim of the chapter as a test item claim[ID]")
-    group.addoption("--claims-section", action="append", default=[], metavar="S",
-                    help="with --claims: only the claims of section S, e.g. 5.3 (repeatable, or a comma list)")
-    group.addoption("--claims-examples", type=_positive_int, default=None, metavar="N",
-                    help="with --claims: Hypothesis examples per numeric check (default 25)")
-    group.addoption("--claims-seed", type=_non_negative_int, default=0, metavar="S",
-                    help="with --claims: seed of every random draw (default 0)")
+    group.addoption(
+        "--claims",
+        action="store_true",
+        default=False,
+        help="collect every claim of the chapter as a test item claim[ID]",
+    )
+    group.addoption(
+        "--claims-section",
+        action="append",
+        default=[],
+        metavar="S",
+        help="with --claims: only the claims of section S, e.g. 5.3 (repeatable, or a comma list)",
+    )
+    group.addoption(
+        "--claims-examples",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="with --claims: Hypothesis examples per numeric check (default 25)",
+    )
+    group.addoption(
+        "--claims-seed",
+        type=_non_negative_int,
+        default=0,
+        metavar="S",
+        help="with --claims: seed of every random draw (default 0)",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -121,8 +140,9 @@ class ClaimItem(pytest.Item):
         import derivations
 
         claim = derivations.claim(self.claim_id)
-        result = claim.verify(examples=self.config.getoption("claims_examples"),
-                              seed=self.config.getoption("claims_seed"))
+        result = claim.verify(
+            examples=self.config.getoption("claims_examples"), seed=self.config.getoption("claims_seed")
+        )
         if not result.ok:
             raise ClaimFailed(claim, result)
 
@@ -146,5 +166,7 @@ def failure_text(claim: Any, result: Any) -> str:
     lines = [head, f"  {claim.title}"]
     shown = result.checks if claim.expected is False and result.holds else [c for c in result.checks if not c.ok]
     lines += [f"    {check}" for check in shown]
-    lines.append(f"  ({len(result.checks)} checks in {result.seconds:.2f}s, holds={result.holds}, expected={claim.expected})")
+    lines.append(
+        f"  ({len(result.checks)} checks in {result.seconds:.2f}s, holds={result.holds}, expected={claim.expected})"
+    )
     return "\n".join(lines)

@@ -84,8 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.check:
         if updated != text:
-            print(f"{args.readme}: the claim table is out of date; run python -m derivations.report --write-readme",
-                  file=sys.stderr)
+            print(
+                f"{args.readme}: the claim table is out of date; run python -m derivations.report --write-readme",
+                file=sys.stderr,
+            )
             return 1
         return 0
     args.readme.write_text(updated, encoding="utf-8")

@@ -45,10 +45,16 @@ code{font-size:.9em}
 """
 
 
-def write_html(path: str | Path, results: Mapping[str, Any] | Iterable[Any] | None = None, *,
-               claims: Iterable[Any] | None = None, figures: bool | Mapping[str, bytes] = True,
-               examples: int | None = None,
-               seed: int = 0, dpi: int = FIGURE_DPI) -> Path:
+def write_html(
+    path: str | Path,
+    results: Mapping[str, Any] | Iterable[Any] | None = None,
+    *,
+    claims: Iterable[Any] | None = None,
+    figures: bool | Mapping[str, bytes] = True,
+    examples: int | None = None,
+    seed: int = 0,
+    dpi: int = FIGURE_DPI,
+) -> Path:
     """Write the report page to ``path``; returns the path.
 
     ``claims``: the claims to report (default every registered claim, chapter order).
@@ -131,36 +137,62 @@ def render_html(pairs: list[tuple[Any, Any]], *, figures: Mapping[str, bytes] | 
     """The page for ``(claim, result)`` pairs and figures (file name -> PNG bytes)."""
     import derivations
 
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           "<title>mlp-derivations: verification report</title>", f"<style>{_STYLE}</style></head><body>",
-           "<h1>mlp-derivations: the MLP chapter of <i>Dive into Deep Learning</i>, verified</h1>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>mlp-derivations: verification report</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        "<h1>mlp-derivations: the MLP chapter of <i>Dive into Deep Learning</i>, verified</h1>",
+    ]
     bad = [c.id for c, r in pairs if not r.ok]
     errata = [(c, r) for c, r in pairs if not c.expected]
     total = sum(r.seconds for _, r in pairs)
     summary = f"{len(pairs) - len(bad)} of {len(pairs)} claims as expected"
     summary += f" ({sum(r.ok for _, r in errata)} errata of the study note found)" if errata else ""
     summary += f" in {total:.1f} s" + (f"; NOT as expected: {', '.join(bad)}" if bad else "")
-    out.append(f'<p id="summary">{html.mark(not bad)} {html.escape(summary)}. mlp-derivations '
-               f"{html.escape(derivations.__version__)}, {html.escape(time.strftime('%Y-%m-%d %H:%M'))}.</p>")
-    out.append('<p>Contents: <a href="#table">claims by section</a> · <a href="#claims">statements and checks</a>'
-               ' · <a href="#errata">errata of the study note</a> · <a href="#gradients">derived gradients</a>'
-               + (' · <a href="#figures">figures</a>' if figures else "") + "</p>")
+    out.append(
+        f'<p id="summary">{html.mark(not bad)} {html.escape(summary)}. mlp-derivations '
+        f"{html.escape(derivations.__version__)}, {html.escape(time.strftime('%Y-%m-%d %H:%M'))}.</p>"
+    )
+    out.append(
+        '<p>Contents: <a href="#table">claims by section</a> · <a href="#claims">statements and checks</a>'
+        ' · <a href="#errata">errata of the study note</a> · <a href="#gradients">derived gradients</a>'
+        + (' · <a href="#figures">figures</a>' if figures else "")
+        + "</p>"
+    )
 
     out.append('<h2 id="table">Claims by section</h2>')
     for section in sorted({c.section for c, _ in pairs}, key=_section_key):
-        rows = [(f'<a href="#c-{html.escape(c.id)}">{html.escape(c.id)}</a>', html.escape(c.title),
-                 html.escape(", ".join(r.methods)), _verdict_cell(c, r), html.escape(html.fmt_error(r.max_error)),
-                 f"{r.seconds:.2f} s") for c, r in pairs if c.section == section]
-        out.append(html.table(("id", "title", "methods", "verdict", "max error", "time"), rows,
-                              caption=f"Section {html.escape(section)}", css_class="claims"))
+        rows = [
+            (
+                f'<a href="#c-{html.escape(c.id)}">{html.escape(c.id)}</a>',
+                html.escape(c.title),
+                html.escape(", ".join(r.methods)),
+                _verdict_cell(c, r),
+                html.escape(html.fmt_error(r.max_error)),
+                f"{r.seconds:.2f} s",
+            )
+            for c, r in pairs
+            if c.section == section
+        ]
+        out.append(
+            html.table(
+                ("id", "title", "methods", "verdict", "max error", "time"),
+                rows,
+                caption=f"Section {html.escape(section)}",
+                css_class="claims",
+            )
+        )
 
     out.append('<h2 id="claims">Statements and checks</h2>')
     for c, r in pairs:
         kind = "Claim" if c.expected else "Erratum of the study note"
         css = "claim" + ("" if c.expected else " erratum") + ("" if r.ok else " bad")
-        out.append(f'<div class="{css}" id="c-{html.escape(c.id)}"><h3>{kind} {html.escape(c.id)}: '
-                   f"{html.escape(c.title)}</h3><p>{_verdict_cell(c, r)}</p>"
-                   f"{html.math_latex(c.latex, display=True)}{_sympy_form(c)}{html.checks_table(r.checks)}</div>")
+        out.append(
+            f'<div class="{css}" id="c-{html.escape(c.id)}"><h3>{kind} {html.escape(c.id)}: '
+            f"{html.escape(c.title)}</h3><p>{_verdict_cell(c, r)}</p>"
+            f"{html.math_latex(c.latex, display=True)}{_sympy_form(c)}{html.checks_table(r.checks)}</div>"
+        )
 
     out.append('<h2 id="errata">Errata of the study note</h2>')
     if not errata:
@@ -168,18 +200,23 @@ def render_html(pairs: list[tuple[Any, Any]], *, figures: Mapping[str, bytes] | 
     for c, r in errata:
         words, correction = errata_parts(c.title)
         refuting = [k for k in r.checks if not k.ok]
-        out.append(f'<div class="claim erratum"><h3>{html.escape(c.id)} {_verdict_cell(c, r)}</h3>'
-                   f"<p><b>The note says:</b> {html.escape(words)}</p>{html.math_latex(c.latex, display=True)}"
-                   + (f"<p><b>Correction:</b> {html.escape(correction)}</p>" if correction else "")
-                   + (html.checks_table(refuting, caption="What refutes it") if refuting else "") + "</div>")
+        out.append(
+            f'<div class="claim erratum"><h3>{html.escape(c.id)} {_verdict_cell(c, r)}</h3>'
+            f"<p><b>The note says:</b> {html.escape(words)}</p>{html.math_latex(c.latex, display=True)}"
+            + (f"<p><b>Correction:</b> {html.escape(correction)}</p>" if correction else "")
+            + (html.checks_table(refuting, caption="What refutes it") if refuting else "")
+            + "</div>"
+        )
 
     out.append(_gradients())
     if figures:
         out.append('<h2 id="figures">Figures</h2>')
         for name, png in figures.items():
             data = base64.b64encode(png).decode("ascii")
-            out.append(f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{data}">'
-                       f"<figcaption>{html.escape(name)}</figcaption></figure>")
+            out.append(
+                f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{html.escape(name)}</figcaption></figure>"
+            )
     out.append("</body></html>")
     return "\n".join(out)
 
@@ -199,13 +236,19 @@ def _gradients() -> str:
     from . import backprop
 
     derived = backprop.derived()
-    rows = [(f"Eq. {eq}", html.math_latex(f"{lhs} = {html.book_latex(derived[key])}"))
-            for key, lhs, eq in GRADIENTS]
-    return ('<h2 id="gradients">Derived gradients (section 5.3)</h2>'
-            "<p>SymPy differentiates " + html.math_latex(
-                r"J = l(o, y) + \frac{\lambda}{2}\left(\|W_1\|_F^2 + \|W_2\|_F^2\right)")
-            + " with " + html.math_latex(r"z = W_1 x,\ h = \phi(z),\ o = W_2 h")
-            + " at symbolic sizes; " + html.math_latex(r"g = \frac{\partial L}{\partial o}")
-            + " is the loss's gradient, " + html.math_latex(r"\phi'")
-            + " the activation's derivative applied entrywise, " + html.math_latex(r"\odot")
-            + " the entrywise product.</p>" + html.table(("equation", "derived"), rows))
+    rows = [(f"Eq. {eq}", html.math_latex(f"{lhs} = {html.book_latex(derived[key])}")) for key, lhs, eq in GRADIENTS]
+    return (
+        '<h2 id="gradients">Derived gradients (section 5.3)</h2>'
+        "<p>SymPy differentiates "
+        + html.math_latex(r"J = l(o, y) + \frac{\lambda}{2}\left(\|W_1\|_F^2 + \|W_2\|_F^2\right)")
+        + " with "
+        + html.math_latex(r"z = W_1 x,\ h = \phi(z),\ o = W_2 h")
+        + " at symbolic sizes; "
+        + html.math_latex(r"g = \frac{\partial L}{\partial o}")
+        + " is the loss's gradient, "
+        + html.math_latex(r"\phi'")
+        + " the activation's derivative applied entrywise, "
+        + html.math_latex(r"\odot")
+        + " the entrywise product.</p>"
+        + html.table(("equation", "derived"), rows)
+    )

@@ -87,9 +87,7 @@ def verify_all(
         max_workers=jobs, mp_context=_context(), initializer=_worker_init, initargs=(cache._override,)
     )
     try:
-        futures = [
-            pool.submit(_verify_one, c.id, examples, seed) if CLAIMS.get(c.id) is c else None for c in claims
-        ]
+        futures = [pool.submit(_verify_one, c.id, examples, seed) if CLAIMS.get(c.id) is c else None for c in claims]
         for c, future in zip(claims, futures):
             yield c, (future.result() if future is not None else c.verify(examples=examples, seed=seed))
     except BaseException:

@@ -69,9 +69,15 @@ def _parameter_count(ctx: Context):
     from numeric.training import MLPScratch
 
     count = parameter_count()
-    yield symbolic_equal(count, d * h + h + h * q + q, "Σ rows·cols of W1 (d×h), b1 (1×h), W2 (h×q), b2 (1×q) = dh + h + hq + q")
+    yield symbolic_equal(
+        count, d * h + h + h * q + q, "Σ rows·cols of W1 (d×h), b1 (1×h), W2 (h×q), b2 (1×q) = dh + h + hq + q"
+    )
     book = count.subs(BOOK_SIZES)
-    yield Check("symbolic", book == BOOK_COUNT, f"dh + h + hq + q at d=784, h=256, q=10 is {book}; the book prints {BOOK_COUNT:,}")
+    yield Check(
+        "symbolic",
+        book == BOOK_COUNT,
+        f"dh + h + hq + q at d=784, h=256, q=10 is {book}; the book prints {BOOK_COUNT:,}",
+    )
 
     model = MLPScratch(rng=ctx.rng(1))
     shapes = [tuple(int(s.subs(BOOK_SIZES)) for s in shape) for shape in parameter_shapes().values()]

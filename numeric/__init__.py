@@ -22,5 +22,14 @@ from . import (
 )
 
 __all__ = [
-    "activations", "backprop", "differences", "gradcheck", "init", "losses", "mlp", "network", "stability", "training",
+    "activations",
+    "backprop",
+    "differences",
+    "gradcheck",
+    "init",
+    "losses",
+    "mlp",
+    "network",
+    "stability",
+    "training",
 ]

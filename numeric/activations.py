@@ -45,7 +45,11 @@ def relu_grad(x):
 
 
 def _check_param(value, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not np.isfinite(value)
+    ):
         raise ValueError(f"{name}={value!r} is not allowed; expected a finite real number")
     return float(value)
 

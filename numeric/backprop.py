@@ -105,7 +105,9 @@ def _column(name: str, value: object) -> np.ndarray:
     arr = _array(name, value, (1, 2))
     if arr.ndim == 2:
         if arr.shape[1] != 1:
-            raise ValueError(f"{name} has shape {arr.shape}; expected a column vector of shape ({arr.shape[0]},) or ({arr.shape[0]}, 1)")
+            raise ValueError(
+                f"{name} has shape {arr.shape}; expected a column vector of shape ({arr.shape[0]},) or ({arr.shape[0]}, 1)"
+            )
         arr = arr[:, 0]
     return arr
 
@@ -146,7 +148,9 @@ def forward(
     phi, phi_grad = _activation(activation)
     loss_fn, loss_grad = _losses.get(loss)
     if W1.shape[1] != x.shape[0]:
-        raise ValueError(f"W1 has shape {W1.shape} but x has {x.shape[0]} entries; expected W1.shape[1] == {x.shape[0]}")
+        raise ValueError(
+            f"W1 has shape {W1.shape} but x has {x.shape[0]} entries; expected W1.shape[1] == {x.shape[0]}"
+        )
     if W2.shape[1] != W1.shape[0]:
         raise ValueError(
             f"W2 has shape {W2.shape} but h has {W1.shape[0]} entries (W1 has shape {W1.shape}); expected W2.shape[1] == {W1.shape[0]}"
@@ -154,18 +158,24 @@ def forward(
     if b1 is not None:
         b1 = _column("b1", b1)
         if b1.shape != (W1.shape[0],):
-            raise ValueError(f"b1 has {b1.shape[0]} entries but W1 has shape {W1.shape}; expected {W1.shape[0]} entries")
+            raise ValueError(
+                f"b1 has {b1.shape[0]} entries but W1 has shape {W1.shape}; expected {W1.shape[0]} entries"
+            )
     if b2 is not None:
         b2 = _column("b2", b2)
         if b2.shape != (W2.shape[0],):
-            raise ValueError(f"b2 has {b2.shape[0]} entries but W2 has shape {W2.shape}; expected {W2.shape[0]} entries")
+            raise ValueError(
+                f"b2 has {b2.shape[0]} entries but W2 has shape {W2.shape}; expected {W2.shape[0]} entries"
+            )
     z = W1 @ x if b1 is None else W1 @ x + b1  # Eq. 5.3.1
     h = phi(z)  # Eq. 5.3.2
     o = W2 @ h if b2 is None else W2 @ h + b2  # Eq. 5.3.3
     if loss == "cross_entropy":
         y = np.asarray(y)
         if y.ndim != 0:
-            raise ValueError(f"y has shape {y.shape}; expected one integer class label for the column o of {o.shape[0]} entries")
+            raise ValueError(
+                f"y has shape {y.shape}; expected one integer class label for the column o of {o.shape[0]} entries"
+            )
     L = loss_fn(o, y)[()]  # Eq. 5.3.4
     s = lam / 2 * (frobenius_squared(W1) + frobenius_squared(W2))  # Eq. 5.3.5
     J = L + s  # Eq. 5.3.6

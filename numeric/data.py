@@ -108,9 +108,7 @@ def load_digits(*, seed: int = 0, dtype: object = np.float64) -> Dataset:
     try:
         from sklearn.datasets import load_digits as sk_load_digits
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "the embedded digits dataset needs scikit-learn: python -m pip install '.[train]'"
-        ) from exc
+        raise ImportError("the embedded digits dataset needs scikit-learn: python -m pip install '.[train]'") from exc
     bunch = sk_load_digits()
     X = (bunch.data / DIGITS_MAX_PIXEL).astype(dt)
     y = bunch.target.astype(np.int64)
@@ -139,20 +137,19 @@ def _header(path: Path, data: bytes, magic: int, dims: int) -> tuple[int, ...]:
     """Check the IDX header (big-endian int32 magic, then ``dims`` sizes) and the payload length."""
     header_bytes = 4 * (1 + dims)  # 4 bytes per big-endian int32: the magic number, then one size per dimension
     if len(data) < header_bytes:
-        raise ValueError(
-            f"{path}: truncated, {len(data)} bytes; expected at least a {header_bytes}-byte IDX header"
-        )
+        raise ValueError(f"{path}: truncated, {len(data)} bytes; expected at least a {header_bytes}-byte IDX header")
     found, *sizes = struct.unpack(f">{1 + dims}i", data[:header_bytes])
     if found != magic:
-        raise ValueError(f"{path}: bad magic number {found}; expected {magic} for an IDX {'image' if dims == 3 else 'label'} file")
+        raise ValueError(
+            f"{path}: bad magic number {found}; expected {magic} for an IDX {'image' if dims == 3 else 'label'} file"
+        )
     if any(s < 1 for s in sizes):
         raise ValueError(f"{path}: header sizes {tuple(sizes)}; expected positive sizes")
     payload = math.prod(sizes)  # exact: np.prod of three int32 sizes can wrap around int64
     if len(data) != header_bytes + payload:
         kind = "truncated" if len(data) < header_bytes + payload else "too long"
         raise ValueError(
-            f"{path}: {kind}, {len(data) - header_bytes} bytes of data; the header {tuple(sizes)} "
-            f"expects {payload}"
+            f"{path}: {kind}, {len(data) - header_bytes} bytes of data; the header {tuple(sizes)} expects {payload}"
         )
     return tuple(sizes)
 
@@ -208,7 +205,7 @@ def load_fashion_mnist(data_dir: str | Path, *, dtype: object = np.float32) -> D
             raise ValueError(f"{ypath}: {y.shape[0]} labels but {xpath} has {X.shape[0]} images; expected equal counts")
     (Xt, tpath), (Xv, vpath) = arrays["train", "images"], arrays["val", "images"]
     if Xt.shape[1] != Xv.shape[1]:
-        raise ValueError(f"{vpath}: images of {Xv.shape[1]} pixels but {tpath} has {Xt.shape[1]}; expected the same size")
-    return Dataset(
-        f"Fashion-MNIST ({directory})", Xt, arrays["train", "labels"][0], Xv, arrays["val", "labels"][0]
-    )
+        raise ValueError(
+            f"{vpath}: images of {Xv.shape[1]} pixels but {tpath} has {Xt.shape[1]}; expected the same size"
+        )
+    return Dataset(f"Fashion-MNIST ({directory})", Xt, arrays["train", "labels"][0], Xv, arrays["val", "labels"][0])

@@ -95,7 +95,9 @@ def _as_analytic(grad, x, what="grad"):
     try:
         arr = np.asarray(value)
     except Exception as exc:
-        raise ValueError(f"{what} could not be converted to an array ({exc}); expected an array shaped like x") from None
+        raise ValueError(
+            f"{what} could not be converted to an array ({exc}); expected an array shaped like x"
+        ) from None
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"{what} has dtype {arr.dtype}; expected a real array shaped like x")
     if arr.shape != x.shape:

@@ -93,7 +93,11 @@ def _gaussian(fan_in, fan_out, sigma, rng, dtype) -> np.ndarray:
 
 
 def normal(
-    fan_in: int, fan_out: int, *, sigma: float = DEFAULT_SIGMA, rng: np.random.Generator | None = None,
+    fan_in: int,
+    fan_out: int,
+    *,
+    sigma: float = DEFAULT_SIGMA,
+    rng: np.random.Generator | None = None,
     dtype: object = np.float64,
 ) -> np.ndarray:
     """Claim 5.4.default: W_ij ~ N(0, σ²) i.i.d., σ = 0.01 by default; row-major (fan_in, fan_out).

@@ -27,10 +27,14 @@ def lars_local_lr(w: np.ndarray, g: np.ndarray, *, trust: float, weight_decay: f
 
 def _positive(name: str, value: object, *, zero_ok: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise ValueError(f"{name}={value!r} is not a number; expected a {'non-negative' if zero_ok else 'positive'} float")
+        raise ValueError(
+            f"{name}={value!r} is not a number; expected a {'non-negative' if zero_ok else 'positive'} float"
+        )
     v = float(value)
     if not np.isfinite(v) or v < 0 or (v == 0 and not zero_ok):
-        raise ValueError(f"{name}={value!r} is out of range; expected a {'non-negative' if zero_ok else 'positive'} finite float")
+        raise ValueError(
+            f"{name}={value!r} is out of range; expected a {'non-negative' if zero_ok else 'positive'} finite float"
+        )
     return v
 
 

@@ -77,9 +77,7 @@ def _labels(y: object, o: np.ndarray) -> np.ndarray:
     q = o.shape[-1]
     arr = np.asarray(y)
     if arr.dtype.kind not in "iu":
-        raise ValueError(
-            f"y has dtype {arr.dtype} (value {_brief(arr)}); expected integer class labels in [0, {q})"
-        )
+        raise ValueError(f"y has dtype {arr.dtype} (value {_brief(arr)}); expected integer class labels in [0, {q})")
     rows = o.shape[:-1]
     if arr.shape != rows:
         raise ValueError(

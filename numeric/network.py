@@ -147,10 +147,7 @@ class MLP:
             self.params.append(np.zeros(fan_out, dtype=dt))
 
     def __repr__(self) -> str:
-        return (
-            f"MLP({list(self.sizes)}, activation={self.activation!r}, init={self.init!r}, "
-            f"dtype={self.dtype.name})"
-        )
+        return f"MLP({list(self.sizes)}, activation={self.activation!r}, init={self.init!r}, dtype={self.dtype.name})"
 
     @property
     def depth(self) -> int:
@@ -202,7 +199,9 @@ class MLP:
             raise ValueError(f"X has shape {arr.shape}, an empty batch; expected at least one row")
         if not np.isfinite(arr).all():
             r, c = (int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-            raise ValueError(f"X has a non-finite entry {arr[r, c].item()!r} at row {r}, column {c}; expected finite inputs")
+            raise ValueError(
+                f"X has a non-finite entry {arr[r, c].item()!r} at row {r}, column {c}; expected finite inputs"
+            )
         return arr
 
     # -- forward / backward -----------------------------------------------------------------------

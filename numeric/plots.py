@@ -94,13 +94,20 @@ def activations_figure(*, dpi: int = DPI):
     """
     from . import activations as act
 
-    fig, axes = _figure(3, "Activation functions (top) and their derivatives (bottom), section 5.1", dpi,
-                        nrows=2, figsize=ACTIVATIONS_FIGSIZE)
-    for col, (name, f, df) in enumerate((
-        ("ReLU", act.relu, act.relu_grad),
-        ("sigmoid", act.sigmoid, act.sigmoid_grad),
-        ("tanh", act.tanh, act.tanh_grad),
-    )):
+    fig, axes = _figure(
+        3,
+        "Activation functions (top) and their derivatives (bottom), section 5.1",
+        dpi,
+        nrows=2,
+        figsize=ACTIVATIONS_FIGSIZE,
+    )
+    for col, (name, f, df) in enumerate(
+        (
+            ("ReLU", act.relu, act.relu_grad),
+            ("sigmoid", act.sigmoid, act.sigmoid_grad),
+            ("tanh", act.tanh, act.tanh_grad),
+        )
+    ):
         top, bottom = axes[0][col], axes[1][col]
         top.plot(X_GRID, f(X_GRID), linewidth=2, color="tab:blue")
         top.set_title(f"{name}(x)")
@@ -109,8 +116,14 @@ def activations_figure(*, dpi: int = DPI):
             left, right = X_GRID[X_GRID < 0], X_GRID[X_GRID > 0]
             bottom.plot(left, df(left), linewidth=2, color="tab:orange")
             bottom.plot(right, df(right), linewidth=2, color="tab:orange")
-            bottom.plot([0.0], [float(df(np.array([0.0]))[0])], "o", color="tab:orange", markersize=7,
-                        label="ReLU′(0) = 0 (convention)")
+            bottom.plot(
+                [0.0],
+                [float(df(np.array([0.0]))[0])],
+                "o",
+                color="tab:orange",
+                markersize=7,
+                label="ReLU′(0) = 0 (convention)",
+            )
             bottom.plot([0.0], [1.0], "o", markerfacecolor="white", color="tab:orange", markersize=7)
             bottom.set_ylim(-0.15, 1.15)
             bottom.legend(loc="center left", fontsize=9)
@@ -167,10 +180,19 @@ def exploding_products_figure(*, samples: int = 4000, n: int = 4, factors: int =
     ax = axes[0]
     counts, _, _ = ax.hist(log10_max, bins=60, color="tab:blue", alpha=0.75, label=f"{samples} simulated products")
     ax.set_ylim(0, 1.3 * counts.max())  # 1.3: headroom so the legend does not cover the bars
-    ax.axvline(predicted, color="tab:red", linewidth=2,
-               label=f"Lyapunov prediction {factors}·λ/ln 10 = {predicted:.1f} (λ = {lam:.3f})")
-    ax.axvline(note, color="black", linestyle="--", linewidth=2,
-               label=f"study note's value 3.81e21 (log10 = {note:.2f}, percentile {percentile:.0f})")
+    ax.axvline(
+        predicted,
+        color="tab:red",
+        linewidth=2,
+        label=f"Lyapunov prediction {factors}·λ/ln 10 = {predicted:.1f} (λ = {lam:.3f})",
+    )
+    ax.axvline(
+        note,
+        color="black",
+        linestyle="--",
+        linewidth=2,
+        label=f"study note's value 3.81e21 (log10 = {note:.2f}, percentile {percentile:.0f})",
+    )
     ax.set_xlabel("log10 of the largest |entry| of the product")
     ax.set_ylabel("number of products")
     ax.grid(alpha=0.3)
@@ -200,20 +222,38 @@ def depth_variance_figure(*, depth: int = 50, width: int = 256, rng=None, dpi: i
         off = []
         for (init, label), color in zip(DEPTH_INITS, colors):
             run = depth_experiment(init, activation, depth=depth, width=width, rng=rng)
-            for values, style, what in ((run.activation_variance, "-", "activations"),
-                                        (run.gradient_variance, "--", "gradients")):
+            for values, style, what in (
+                (run.activation_variance, "-", "activations"),
+                (run.gradient_variance, "--", "gradients"),
+            ):
                 values = np.asarray(values)
-                ax.semilogy(run.layers, values, color=color, linewidth=2 if style == "-" else 1.5, linestyle=style,
-                            label=f"{label}: {what}")
+                ax.semilogy(
+                    run.layers,
+                    values,
+                    color=color,
+                    linewidth=2 if style == "-" else 1.5,
+                    linestyle=style,
+                    label=f"{label}: {what}",
+                )
                 low, high = float(values.min()), float(values.max())
                 if low < lo or high > hi:
-                    off.append(f"{label.split(' ')[0]} {what}: {'down to' if low < lo else 'up to'} "
-                               f"{low if low < lo else high:.0e}")
+                    off.append(
+                        f"{label.split(' ')[0]} {what}: {'down to' if low < lo else 'up to'} "
+                        f"{low if low < lo else high:.0e}"
+                    )
         ax.set_ylim(lo, hi)
         ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
         if off:
-            ax.text(0.98, 0.97, "off the axes:\n" + "\n".join(off), transform=ax.transAxes, ha="right", va="top",
-                    fontsize=8, bbox={"facecolor": "white", "edgecolor": "#bbb", "alpha": 0.9})
+            ax.text(
+                0.98,
+                0.97,
+                "off the axes:\n" + "\n".join(off),
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "#bbb", "alpha": 0.9},
+            )
         ax.set_title(f"{'tanh' if activation == 'tanh' else 'ReLU'} network")
         ax.set_xlabel("layer l")
         ax.set_ylabel("variance (log scale)")

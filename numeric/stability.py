@@ -95,9 +95,7 @@ def matrix_product(n: int = 4, factors: int = 101, *, rng: np.random.Generator |
     return np.ldexp(P, int(e))
 
 
-def log_norm_increments(
-    n: int, factors: int, *, chains: int = 1, rng: np.random.Generator | None = None
-) -> np.ndarray:
+def log_norm_increments(n: int, factors: int, *, chains: int = 1, rng: np.random.Generator | None = None) -> np.ndarray:
     """Exploding gradients: ln(‖M_k ⋯ M_1 u‖ / ‖M_{k-1} ⋯ M_1 u‖), k = 1..factors, for ``chains`` chains.
 
     Each chain starts from ``u = e_1`` and applies fresh standard-normal
@@ -148,6 +146,7 @@ def stacked_sigmoid_grad(x: np.ndarray | float, L: int) -> np.ndarray:
 
 
 # --- Eq. 5.4.2: the gradient as a product of Jacobians -----------------------------------------
+
 
 def _sigmoid_any(z: np.ndarray) -> np.ndarray:
     """σ(z): the overflow-free form for real z, 1/(1 + e^{-z}) for complex z (complex-step use, |Im z| tiny)."""

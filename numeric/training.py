@@ -127,7 +127,9 @@ def _labelled(name: str, X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"{name} inputs have shape {X.shape}; expected (n, d) with n >= 1, one example per row")
     if y.shape != (X.shape[0],):
-        raise ValueError(f"{name} labels have shape {y.shape} but the inputs have {X.shape[0]} rows; expected ({X.shape[0]},)")
+        raise ValueError(
+            f"{name} labels have shape {y.shape} but the inputs have {X.shape[0]} rows; expected ({X.shape[0]},)"
+        )
     return X, y
 
 

@@ -7,12 +7,34 @@ Each case: ``(id, f, wrt, matrices, known)``, ``known`` the textbook closed form
 from __future__ import annotations
 
 SQ = {"A": ("n", "n"), "B": ("n", "n"), "C": ("n", "n"), "X": ("n", "n")}
-RECT = {"X": ("m", "n"), "A": ("p", "m"), "B": ("n", "p"), "a": ("m", 1), "b": ("n", 1), "c": ("m", 1),
-        "D": ("m", "m"), "E": ("n", "n")}
+RECT = {
+    "X": ("m", "n"),
+    "A": ("p", "m"),
+    "B": ("n", "p"),
+    "a": ("m", 1),
+    "b": ("n", 1),
+    "c": ("m", 1),
+    "D": ("m", "m"),
+    "E": ("n", "n"),
+}
 VEC = {"x": ("n", 1), "a": ("n", 1), "b": ("n", 1), "A": ("n", "n"), "B": ("m", "n"), "s": ("m", 1)}
-LAYER = {"W": ("h", "d"), "x": ("d", 1), "b": ("h", 1), "W2": ("q", "h"), "b2": ("q", 1), "y": ("q", 1),
-         "o": ("q", 1), "t": ("q", 1), "g": ("h", 1), "z": ("h", 1), "X": ("n", "d"), "V": ("d", "h"),
-         "G": ("n", "h"), "k": ("d", 1), "K": ("n", "d")}
+LAYER = {
+    "W": ("h", "d"),
+    "x": ("d", 1),
+    "b": ("h", 1),
+    "W2": ("q", "h"),
+    "b2": ("q", 1),
+    "y": ("q", 1),
+    "o": ("q", 1),
+    "t": ("q", 1),
+    "g": ("h", 1),
+    "z": ("h", 1),
+    "X": ("n", "d"),
+    "V": ("d", "h"),
+    "G": ("n", "h"),
+    "k": ("d", 1),
+    "K": ("n", "d"),
+}
 RES = {"W": ("d", "d"), "x": ("d", 1), "y": ("d", 1)}
 
 CASES = [
@@ -43,8 +65,13 @@ CASES = [
     ("cookbook-51-det-AXB", "det(A*X*B)", "X", SQ, "det(A*X*B)*inv(X).T"),
     ("cookbook-57-logdet", "log(det(X))", "X", SQ, "inv(X).T"),
     ("cookbook-55-det-XTX", "det(X.T*X)", "X", SQ, "2*det(X.T*X)*inv(X).T"),
-    ("cookbook-61-aTinvXb", "a.T*inv(X)*b", "X", {"X": ("n", "n"), "a": ("n", 1), "b": ("n", 1)},
-     "-inv(X).T*a*b.T*inv(X).T"),
+    (
+        "cookbook-61-aTinvXb",
+        "a.T*inv(X)*b",
+        "X",
+        {"X": ("n", "n"), "a": ("n", 1), "b": ("n", 1)},
+        "-inv(X).T*a*b.T*inv(X).T",
+    ),
     ("cookbook-63-trace-inv", "trace(inv(X))", "X", SQ, "-(inv(X)*inv(X)).T"),
     ("hadamard-sum-XoX", "sum(hadamard(X, X))", "X", RECT, "2*X"),
     ("hadamard-sum-XoA", "sum(hadamard(X, D*X))", "X", RECT, "D*X + D.T*X"),
@@ -54,13 +81,23 @@ CASES = [
     ("sum-log", "sum(log(hadamard(X, X) + 1))", "X", RECT, "2*hadamard(X, exp(-log(hadamard(X, X) + 1)))"),
     ("layer-tanh-W", "sum(tanh(W*x + b))", "W", LAYER, "(1 - hadamard(tanh(W*x + b), tanh(W*x + b)))*x.T"),
     ("layer-tanh-b", "sum(tanh(W*x + b))", "b", LAYER, "1 - hadamard(tanh(W*x + b), tanh(W*x + b))"),
-    ("layer-sigmoid-x", "g.T*sigmoid(W*x + b)", "x", LAYER,
-     "W.T*hadamard(g, hadamard(sigmoid(W*x + b), 1 - sigmoid(W*x + b)))"),
+    (
+        "layer-sigmoid-x",
+        "g.T*sigmoid(W*x + b)",
+        "x",
+        LAYER,
+        "W.T*hadamard(g, hadamard(sigmoid(W*x + b), 1 - sigmoid(W*x + b)))",
+    ),
     ("layer-phi-W", "g.T*phi(W*x + b)", "W", LAYER, "hadamard(g, phi_prime(W*x + b))*x.T"),
     ("layer-relu-W", "sum(relu(W*x + b))", "W", LAYER, "Heaviside(W*x + b)*x.T"),
     ("softmax-ce-o", "log(sum(exp(o))) - y.T*o", "o", LAYER, "exp(o)/sum(exp(o)) - y"),
-    ("softmax-ce-W2", "log(sum(exp(W2*tanh(W*x)))) - y.T*W2*tanh(W*x)", "W2", LAYER,
-     "(exp(W2*tanh(W*x))/sum(exp(W2*tanh(W*x))) - y)*tanh(W*x).T"),
+    (
+        "softmax-ce-W2",
+        "log(sum(exp(W2*tanh(W*x)))) - y.T*W2*tanh(W*x)",
+        "W2",
+        LAYER,
+        "(exp(W2*tanh(W*x))/sum(exp(W2*tanh(W*x))) - y)*tanh(W*x).T",
+    ),
     ("squared-loss-o", "(o - t).T*(o - t)/2", "o", LAYER, "o - t"),
     ("squared-loss-W2", "(W2*phi(z) + b2 - t).T*(W2*phi(z) + b2 - t)/2", "W2", LAYER, "(W2*phi(z) + b2 - t)*phi(z).T"),
     ("l2-penalty", "lam/2*trace(W.T*W)", "W", LAYER, "lam*W"),
@@ -78,8 +115,13 @@ WRONG = [
     ("missing-factor-2-106", "trace(X*X)", "X", SQ, "X.T"),
     ("one-sided-81", "x.T*A*x", "x", VEC, "2*A*x"),
     ("logdet-no-transpose", "log(det(X))", "X", SQ, "inv(X)"),
-    ("inverse-sign-61", "a.T*inv(X)*b", "X", {"X": ("n", "n"), "a": ("n", 1), "b": ("n", 1)},
-     "inv(X).T*a*b.T*inv(X).T"),
+    (
+        "inverse-sign-61",
+        "a.T*inv(X)*b",
+        "X",
+        {"X": ("n", "n"), "a": ("n", 1), "b": ("n", 1)},
+        "inv(X).T*a*b.T*inv(X).T",
+    ),
     ("tanh-not-derivative", "sum(tanh(W*x + b))", "W", LAYER, "tanh(W*x + b)*x.T"),
     ("softmax-missing-normalizer", "log(sum(exp(o))) - y.T*o", "o", LAYER, "exp(o) - y"),
     ("squared-loss-sign", "(o - t).T*(o - t)/2", "o", LAYER, "t - o"),

@@ -205,7 +205,9 @@ def test_integers_are_promoted_to_float64_and_scalars_stay_scalars():
         pytest.param(lambda: na.prelu(1.0, float("nan")), ValueError, "alpha=nan", id="prelu-alpha-nan"),
         pytest.param(lambda: na.prelu(1.0, "a"), ValueError, "alpha='a'", id="prelu-alpha-string"),
         pytest.param(lambda: na.swish(1.0, beta=float("inf")), ValueError, "beta=inf", id="swish-beta-inf"),
-        pytest.param(lambda: na.get("softsign"), KeyError, "unknown activation 'softsign'; known: gelu", id="unknown-name"),
+        pytest.param(
+            lambda: na.get("softsign"), KeyError, "unknown activation 'softsign'; known: gelu", id="unknown-name"
+        ),
         pytest.param(lambda: derivations.claim("5.1.99"), KeyError, "no claim '5.1.99'", id="unknown-claim"),
     ],
 )
@@ -217,12 +219,14 @@ def test_bad_input_raises_an_error_naming_the_argument(call, exc, match):
 @pytest.mark.parametrize(
     "claim_id, module, name, broken",
     [
-        pytest.param("5.1.7", na, "sigmoid_grad", lambda f: (lambda *a: f(*a) * 1.001), id="sigmoid_grad-x1.001"),
-        pytest.param("5.1.9", na, "tanh_grad", lambda f: (lambda *a: f(*a) * 1.001), id="tanh_grad-x1.001"),
-        pytest.param("5.1.4", na, "relu_grad", lambda f: (lambda v: np.where(np.asarray(v) == 0, 1.0, f(v))), id="relu_grad(0)=1"),
-        pytest.param("5.1.gelu", na, "gelu_grad", lambda f: (lambda *a: f(*a) * 1.001), id="gelu_grad-x1.001"),
-        pytest.param("5.1.swish", na, "swish_grad", lambda f: (lambda *a: f(*a) * 1.001), id="swish_grad-x1.001"),
-        pytest.param("5.1.5", na, "prelu_grad", lambda f: (lambda v, al: f(v, al) * 1.001), id="prelu_grad-x1.001"),
+        pytest.param("5.1.7", na, "sigmoid_grad", lambda f: lambda *a: f(*a) * 1.001, id="sigmoid_grad-x1.001"),
+        pytest.param("5.1.9", na, "tanh_grad", lambda f: lambda *a: f(*a) * 1.001, id="tanh_grad-x1.001"),
+        pytest.param(
+            "5.1.4", na, "relu_grad", lambda f: lambda v: np.where(np.asarray(v) == 0, 1.0, f(v)), id="relu_grad(0)=1"
+        ),
+        pytest.param("5.1.gelu", na, "gelu_grad", lambda f: lambda *a: f(*a) * 1.001, id="gelu_grad-x1.001"),
+        pytest.param("5.1.swish", na, "swish_grad", lambda f: lambda *a: f(*a) * 1.001, id="swish_grad-x1.001"),
+        pytest.param("5.1.5", na, "prelu_grad", lambda f: lambda v, al: f(v, al) * 1.001, id="prelu_grad-x1.001"),
     ],
 )
 def test_a_slightly_wrong_derivative_makes_its_claim_fail(monkeypatch, claim_id, module, name, broken):
@@ -365,12 +369,19 @@ def _doubled_beyond(f, threshold):
     [
         pytest.param("5.1.9", "tanh_grad", lambda f: _doubled_beyond(f, 30), id="tanh-grad-doubled-beyond-30"),
         pytest.param("5.1.7", "sigmoid_grad", lambda f: _doubled_beyond(f, 50), id="sigmoid-grad-doubled-beyond-50"),
-        pytest.param("5.1.gelu", "gelu_grad",
-                     lambda f: lambda x: (f(x) * np.float32(1.001)).astype(np.float32) if np.asarray(x).dtype == np.float32
-                     else f(x), id="gelu-grad-float32-only-x1.001"),
+        pytest.param(
+            "5.1.gelu",
+            "gelu_grad",
+            lambda f: (
+                lambda x: (f(x) * np.float32(1.001)).astype(np.float32) if np.asarray(x).dtype == np.float32 else f(x)
+            ),
+            id="gelu-grad-float32-only-x1.001",
+        ),
     ],
 )
-def test_a_tail_only_or_float32_only_slip_fails_its_own_claim_at_the_default_examples(monkeypatch, claim_id, name, slip):
+def test_a_tail_only_or_float32_only_slip_fails_its_own_claim_at_the_default_examples(
+    monkeypatch, claim_id, name, slip
+):
     from numeric import activations as na
 
     monkeypatch.setattr(na, name, slip(getattr(na, name)))

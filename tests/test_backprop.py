@@ -46,7 +46,9 @@ def test_forward_fields_follow_equations_5_3_1_to_5_3_6():
     assert fwd.J == fwd.L + fwd.s
 
 
-@given(GRAPH_SIZES, st.sampled_from(["sigmoid", "tanh", "swish", "gelu"]), st.sampled_from(["cross_entropy", "squared"]))
+@given(
+    GRAPH_SIZES, st.sampled_from(["sigmoid", "tanh", "swish", "gelu"]), st.sampled_from(["cross_entropy", "squared"])
+)
 def test_backward_dJ_dW1_matches_complex_step_through_forward(sizes, activation, loss):
     x, y, W1, W2, kw = _graph(*sizes, activation=activation, loss=loss)
     grad = nbp.backward(nbp.forward(x, y, W1, W2, **kw)).dJ_dW1
@@ -76,19 +78,50 @@ X3, W1_43, W2_54 = np.ones(3), np.ones((4, 3)), np.ones((5, 4))
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        pytest.param(dict(W2=np.ones((3, 5))), ValueError, r"W2 has shape \(3, 5\) but h has 4 entries .*expected W2.shape\[1\] == 4", id="W2-vs-h"),
-        pytest.param(dict(W1=np.ones((4, 2))), ValueError, r"W1 has shape \(4, 2\) but x has 3 entries; expected W1.shape\[1\] == 3", id="W1-vs-x"),
+        pytest.param(
+            dict(W2=np.ones((3, 5))),
+            ValueError,
+            r"W2 has shape \(3, 5\) but h has 4 entries .*expected W2.shape\[1\] == 4",
+            id="W2-vs-h",
+        ),
+        pytest.param(
+            dict(W1=np.ones((4, 2))),
+            ValueError,
+            r"W1 has shape \(4, 2\) but x has 3 entries; expected W1.shape\[1\] == 3",
+            id="W1-vs-x",
+        ),
         pytest.param(dict(y=5), ValueError, r"label 5, out of range; o has 5 classes", id="label-out-of-range"),
         pytest.param(dict(y=1.5), ValueError, r"y has dtype float64.*integer class labels", id="label-non-integer"),
-        pytest.param(dict(y=[1, 2]), ValueError, r"y has shape \(2,\); expected one integer class label", id="label-vector"),
-        pytest.param(dict(x=np.array([1.0, np.nan, 0.0])), ValueError, r"x has a non-finite entry nan at index \(1,\)", id="nan-input"),
+        pytest.param(
+            dict(y=[1, 2]), ValueError, r"y has shape \(2,\); expected one integer class label", id="label-vector"
+        ),
+        pytest.param(
+            dict(x=np.array([1.0, np.nan, 0.0])),
+            ValueError,
+            r"x has a non-finite entry nan at index \(1,\)",
+            id="nan-input",
+        ),
         pytest.param(dict(x=np.ones(0)), ValueError, r"x has shape \(0,\), which is empty", id="empty-input"),
-        pytest.param(dict(x=np.ones((3, 2))), ValueError, r"x has shape \(3, 2\); expected a column vector", id="x-not-a-column"),
+        pytest.param(
+            dict(x=np.ones((3, 2))), ValueError, r"x has shape \(3, 2\); expected a column vector", id="x-not-a-column"
+        ),
         pytest.param(dict(lam=-1.0), ValueError, r"lam=-1.0 is not allowed", id="negative-lam"),
-        pytest.param(dict(b1=np.ones(3)), ValueError, r"b1 has 3 entries but W1 has shape \(4, 3\); expected 4 entries", id="b1-size"),
+        pytest.param(
+            dict(b1=np.ones(3)),
+            ValueError,
+            r"b1 has 3 entries but W1 has shape \(4, 3\); expected 4 entries",
+            id="b1-size",
+        ),
         pytest.param(dict(activation="softplus"), KeyError, r"softplus", id="unknown-activation"),
-        pytest.param(dict(activation="prelu"), ValueError, r"activation='prelu' needs the parameter alpha.*expected one of gelu, relu, sigmoid, swish, tanh", id="prelu-without-alpha"),
-        pytest.param(dict(loss="hinge"), KeyError, r"no loss 'hinge'; known: cross_entropy, squared", id="unknown-loss"),
+        pytest.param(
+            dict(activation="prelu"),
+            ValueError,
+            r"activation='prelu' needs the parameter alpha.*expected one of gelu, relu, sigmoid, swish, tanh",
+            id="prelu-without-alpha",
+        ),
+        pytest.param(
+            dict(loss="hinge"), KeyError, r"no loss 'hinge'; known: cross_entropy, squared", id="unknown-loss"
+        ),
     ],
 )
 def test_forward_rejects_bad_inputs_naming_the_operands(kwargs, error, match):
@@ -155,7 +188,9 @@ def test_the_symbolic_proof_rejects_a_wrong_closed_form():
 
 def test_the_entrywise_confirmation_rejects_a_wrong_derivative():
     """The explicit-size comparison can fail: φ' replaced by φ in 5.3.13 is caught entry by entry."""
-    wrong = sp.HadamardProduct(sym.W2.T * sym.g, sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(sym.phi, sym.z_var))
+    wrong = sp.HadamardProduct(
+        sym.W2.T * sym.g, sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(sym.phi, sym.z_var)
+    )
     ok, _ = entries_match(explicit_of(wrong), entrywise_reference()["dJ_dz"])
     assert not ok
 
@@ -175,11 +210,15 @@ def test_importing_derivations_does_not_run_the_derivation():
 @pytest.mark.parametrize("name", sorted(defects.SYMPY_DEFECTS))
 def test_each_recorded_sympy_defect_reproduces_on_the_installed_sympy(name):
     """SYMPY_DEFECTS stays true: if a SymPy release fixes one, this fails and its work-around can be reviewed."""
-    assert defects.reproduces(name), f"SymPy {sp.__version__} no longer shows defect {name!r}: {defects.SYMPY_DEFECTS[name]}"
+    assert defects.reproduces(name), (
+        f"SymPy {sp.__version__} no longer shows defect {name!r}: {defects.SYMPY_DEFECTS[name]}"
+    )
 
 
 def test_reproduces_rejects_an_unknown_defect_naming_the_known_ones():
-    with pytest.raises(KeyError, match="no SymPy defect 'trace-product'; known: lambdify-elementwise, trace-elementwise"):
+    with pytest.raises(
+        KeyError, match="no SymPy defect 'trace-product'; known: lambdify-elementwise, trace-elementwise"
+    ):
         defects.reproduces("trace-product")
 
 
@@ -194,7 +233,9 @@ def test_matrix_gradient_works_around_the_trace_sum_defect():
 def test_matrix_gradient_refuses_a_sympy_result_that_is_not_shaped_like_wrt():
     """d tr(gᵀ φ(z))/dz comes back as a 1-index array (defect 'trace-elementwise'): an error naming both shapes."""
     trace = sp.Trace(sym.g.T * sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(sym.phi, sym.o_var))
-    with pytest.raises(ValueError, match=r"came back as ArrayContraction of shape \(q,\); expected a matrix of shape \(q, 1\)"):
+    with pytest.raises(
+        ValueError, match=r"came back as ArrayContraction of shape \(q,\); expected a matrix of shape \(q, 1\)"
+    ):
         matrix_gradient([trace], sym.o_var)
 
 
@@ -245,7 +286,11 @@ def test_a_slip_in_forwards_J_fails_5_3_8(monkeypatch, slip):
     """5.3.8 differentiates the J that numeric.backprop.forward returns (issue 16: not its own L + s)."""
     assert derivations.claim("5.3.8").verify().ok  # holds unperturbed
     original = nbp.forward
-    wrong = {"L + 2s": lambda f: f.L + 2 * f.s, "2L + s": lambda f: 2 * f.L + f.s, "1.001 s": lambda f: f.L + 1.001 * f.s}
+    wrong = {
+        "L + 2s": lambda f: f.L + 2 * f.s,
+        "2L + s": lambda f: 2 * f.L + f.s,
+        "1.001 s": lambda f: f.L + 1.001 * f.s,
+    }
 
     def slipped(*args, **kwargs):
         fwd = original(*args, **kwargs)
@@ -288,7 +333,9 @@ def test_a_wrong_book_closed_form_fails_the_claims_derivations_gradient_check(mo
     result = derivations.claim(claim_id).verify()
     assert not result.ok
     failed = [c for c in result.checks if not c.ok]
-    assert failed and all("derived by derivations.gradient" in c.detail and "refuted" in c.detail for c in failed), str(result)
+    assert failed and all("derived by derivations.gradient" in c.detail and "refuted" in c.detail for c in failed), str(
+        result
+    )
 
 
 def test_5_3_9_derives_the_softmax_ce_gradient_with_the_tool_and_refutes_a_wrong_softmax(monkeypatch):

@@ -226,8 +226,13 @@ def test_concurrent_writers_never_expose_a_partial_entry(tmp_path):
     path, digest = tmp_path / "v1" / "test" / "entry.pickle", "d" * 64
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     writers = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), digest, str(me)], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(path), digest, str(me)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for me in (0, 1)
     ]
     outcomes = [w.communicate(timeout=120) for w in writers]

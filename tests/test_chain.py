@@ -226,14 +226,16 @@ def test_a_mutated_step_fails_at_that_step_with_a_real_counterexample(chain, dat
     assert not result.steps[j + 1].ok  # later steps are still checked
     cex = result.counterexample
     used = set().union(*(parse(render(e), _declare()).free_symbols for e in (chain[j], mutated)))
-    names = {s.name for s in used} | {str(s) for m in used if isinstance(m, sp.MatrixSymbol) for s in
-                                       m.shape if isinstance(s, sp.Symbol)}
+    names = {s.name for s in used} | {
+        str(s) for m in used if isinstance(m, sp.MatrixSymbol) for s in m.shape if isinstance(s, sp.Symbol)
+    }
     assert names <= set(cex), f"counterexample lacks {names - set(cex)}"
     point = {**random_env(0), **cex}  # names outside the step keep any value
     assert differ(chain[j], mutated, point), f"counterexample does not violate step {j}: {result.steps[j].detail}"
 
 
 # --- small sizes lie: the standard polynomial s4 ---------------------------------------------------
+
 
 def _parity(perm) -> int:
     """+1 for an even permutation of range(len(perm)), -1 for an odd one (count inversions)."""
@@ -347,17 +349,19 @@ def test_cli_reports_each_step_and_exits_1_on_the_collapse_erratum(capsys):
 
 
 def test_cli_exits_0_when_every_step_holds(capsys):
-    code, out, _ = _cli(capsys, "A*(B + C)", "A*B + A*C", "--matrix", "A=n,m", "--matrix", "B=m,k",
-                        "--matrix", "C=m,k")
+    code, out, _ = _cli(capsys, "A*(B + C)", "A*B + A*C", "--matrix", "A=n,m", "--matrix", "B=m,k", "--matrix", "C=m,k")
     assert code == 0 and "✓ proved" in out
 
 
-@pytest.mark.parametrize("argv", [
-    pytest.param(["a +", "b"], id="parse-error"),
-    pytest.param(["W.T*x", "x"], id="undeclared-matrix"),
-    pytest.param(["a", "b", "--matrix", "W=3"], id="bad-matrix-spec"),
-    pytest.param(["a"], id="one-expression"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["a +", "b"], id="parse-error"),
+        pytest.param(["W.T*x", "x"], id="undeclared-matrix"),
+        pytest.param(["a", "b", "--matrix", "W=3"], id="bad-matrix-spec"),
+        pytest.param(["a"], id="one-expression"),
+    ],
+)
 def test_cli_exits_2_with_one_line_on_bad_usage(capsys, argv):
     code, out, err = _cli(capsys, *argv)
     assert code == 2 and out == ""
@@ -404,8 +408,9 @@ def _distributivity(release):
     assert result.ok and result.proved == [False] and result.verdicts == ["proved-randomized"]
     assert "Schwartz-Zippel" in result.steps[0].detail
     # and with that stage out of reach as well (prove=False), it is tested at POINTS points
-    tested = verify_chain(["A*(B + C)", "A*B + A*C"], matrices={"A": ("n", "m"), "B": ("m", "k"), "C": ("m", "k")},
-                          prove=False)
+    tested = verify_chain(
+        ["A*(B + C)", "A*B + A*C"], matrices={"A": ("n", "m"), "B": ("m", "k"), "C": ("m", "k")}, prove=False
+    )
     assert tested.verdicts == ["tested"] and tested.points == [chain.POINTS]
 
 
@@ -453,6 +458,7 @@ def test_a_constant_set_on_the_package_reaches_the_stage_that_reads_it(monkeypat
 def _exact(expr, point):
     """``expr`` at ``point`` in exact SymPy arithmetic, independently of derivations.chain: every
     float of the point becomes the rational it stores, matrices become explicit matrices."""
+
     def rational(z):
         z = complex(z)
         return sp.Rational(z.real) + sp.I * sp.Rational(z.imag)
@@ -481,8 +487,14 @@ SQUARE = {"A": ("n", "n"), "B": ("n", "n")}
 
 
 @pytest.mark.parametrize("prove", [True, False])
-@pytest.mark.parametrize("lhs, rhs", [("Trace(A*B)", "Trace(A*B) + 1"), ("Trace(A*B)", "Trace(B*A) + Trace(A)"),
-                                      ("Trace(A**-1*B)", "Trace(B*A**-1) + 1")])
+@pytest.mark.parametrize(
+    "lhs, rhs",
+    [
+        ("Trace(A*B)", "Trace(A*B) + 1"),
+        ("Trace(A*B)", "Trace(B*A) + Trace(A)"),
+        ("Trace(A**-1*B)", "Trace(B*A**-1) + 1"),
+    ],
+)
 def test_a_false_trace_step_fails_with_a_confirmed_counterexample(lhs, rhs, prove):
     """Was: lambdify's NumPyPrinter cannot print Trace, so confirming the failure raised."""
     result = verify_chain([lhs, rhs], matrices=SQUARE, prove=prove)
@@ -523,11 +535,14 @@ def test_a_nonzero_difference_floats_cannot_see_fails_symbolically(lhs, rhs, mat
     assert _exactly_differs(lhs, rhs, matrices, result.counterexample)
 
 
-@pytest.mark.parametrize("lhs, rhs, matrices", [
-    pytest.param("A*B + 10**-20*(A*B - B*A)", "A*B", SQUARE, id="tiny-commutator"),
-    pytest.param("A*B/3 + 10**-20*(A*B - B*A)", "A*B/3", SQUARE, id="non-dyadic-thirds"),  # QQ_I, not dyadics
-    pytest.param("exp(2*x)", "exp(x)**2 + 10**-20*exp(x)", {}, id="tiny-transcendental"),
-])
+@pytest.mark.parametrize(
+    "lhs, rhs, matrices",
+    [
+        pytest.param("A*B + 10**-20*(A*B - B*A)", "A*B", SQUARE, id="tiny-commutator"),
+        pytest.param("A*B/3 + 10**-20*(A*B - B*A)", "A*B/3", SQUARE, id="non-dyadic-thirds"),  # QQ_I, not dyadics
+        pytest.param("exp(2*x)", "exp(x)**2 + 10**-20*exp(x)", {}, id="tiny-transcendental"),
+    ],
+)
 @pytest.mark.parametrize("prove", [True, False])
 def test_a_float_invisible_difference_the_prover_cannot_reduce_is_caught_exactly(lhs, rhs, matrices, prove):
     """Not a plain nonzero form, so the numeric stage decides; float64 agrees at every point and
@@ -542,6 +557,7 @@ def test_a_float_invisible_difference_the_prover_cannot_reduce_is_caught_exactly
     else:
         x = complex(result.counterexample["x"])
         import mpmath
+
         with mpmath.workprec(200):
             gap = mpmath.exp(2 * mpmath.mpc(x)) - mpmath.exp(mpmath.mpc(x)) ** 2 - mpmath.exp(mpmath.mpc(x)) / 10**20
         assert abs(gap) > 1e-25
@@ -554,8 +570,9 @@ PRODUCT = "*".join(f"M{i}" for i in range(7))
 
 def test_eight_dimension_names_get_distinct_sizes_in_true_and_false_chains():
     """Was: sizes were drawn without replacement from 3..8, so a 7th dimension name raised."""
-    true = verify_chain([f"{PRODUCT} + N", f"M0*(M1*M2)*(M3*M4*M5*M6) + N", f"N + {PRODUCT}"],
-                        matrices=EIGHT, prove=False)
+    true = verify_chain(
+        [f"{PRODUCT} + N", "M0*(M1*M2)*(M3*M4*M5*M6) + N", f"N + {PRODUCT}"], matrices=EIGHT, prove=False
+    )
     assert true.ok and true.points == [4, 4], str(true)
     for prove in (True, False):
         false = verify_chain([f"{PRODUCT} + N", f"{PRODUCT} - N"], matrices=EIGHT, prove=prove)
@@ -593,11 +610,14 @@ def test_a_float_false_alarm_is_overruled_by_exact_arithmetic(monkeypatch):
     assert any("float64 exceeded its tolerance" in c.detail for c in result.steps), str(result)
 
 
-@pytest.mark.parametrize("steps, matrices, name, expected", [
-    pytest.param(["f(x)", "x"], {}, "'f'", "not a known function", id="undeclared-function"),
-    pytest.param(["A(x)", "x"], {"A": (3, 3)}, "'A'", "declared matrix", id="matrix-called"),
-    pytest.param(["exp(x) + pi(x)", "x"], {}, "'pi'", "constant", id="constant-called"),
-])
+@pytest.mark.parametrize(
+    "steps, matrices, name, expected",
+    [
+        pytest.param(["f(x)", "x"], {}, "'f'", "not a known function", id="undeclared-function"),
+        pytest.param(["A(x)", "x"], {"A": (3, 3)}, "'A'", "declared matrix", id="matrix-called"),
+        pytest.param(["exp(x) + pi(x)", "x"], {}, "'pi'", "constant", id="constant-called"),
+    ],
+)
 def test_calling_a_name_that_is_not_a_function_names_it(steps, matrices, name, expected):
     """Was: "'Symbol' object is not callable"."""
     with pytest.raises(ValueError, match="does not parse") as info:
@@ -622,7 +642,7 @@ def test_cli_prints_every_entry_of_the_counterexample_exactly(capsys, size):
     assert code == 1
     lines = out.splitlines()
     start = next(k for k, ln in enumerate(lines) if ln.startswith("counterexample"))
-    shown = dict(ln.strip().split(" = ") for ln in lines[start + 1:])
+    shown = dict(ln.strip().split(" = ") for ln in lines[start + 1 :])
     A, B = (np.array(eval(shown[n]), dtype=object) for n in "AB")  # our own exact output
     assert A.shape == B.shape == (size, size)
     assert all(isinstance(v, int) for v in A.flat)  # small integers, exact
@@ -676,11 +696,15 @@ def test_sympy_floats_are_approximate_in_every_stage(prove):
 
 
 @pytest.mark.parametrize("prove", [True, False])
-@pytest.mark.parametrize("steps", [
-    ["(sin(x)**2 + cos(x)**2)*A - A", "0"],
-    ["(1/(1 + exp(-x)))*(1 - 1/(1 + exp(-x)))*A - exp(-x)/(1 + exp(-x))**2*A", "0"],
-    ["sin(x)**2 + cos(x)**2 - 1", "0"],
-], ids=["pythagoras-matrix", "sigmoid-derivative-matrix", "pythagoras-scalar"])
+@pytest.mark.parametrize(
+    "steps",
+    [
+        ["(sin(x)**2 + cos(x)**2)*A - A", "0"],
+        ["(1/(1 + exp(-x)))*(1 - 1/(1 + exp(-x)))*A - exp(-x)/(1 + exp(-x))**2*A", "0"],
+        ["sin(x)**2 + cos(x)**2 - 1", "0"],
+    ],
+    ids=["pythagoras-matrix", "sigmoid-derivative-matrix", "pythagoras-scalar"],
+)
 def test_a_true_step_with_an_exactly_zero_side_passes_the_high_precision_recheck(steps, prove):
     """At 320 bits a side that is exactly 0 still carries ~1e-97 of rounding from its intermediates;
     the re-check must not read that as a difference (it compares two precisions)."""
@@ -696,8 +720,10 @@ def test_a_dimension_name_used_as_a_scalar_is_drawn_as_an_integer(prove):
     assert not verify_chain(["sin(pi*n/2)**2", "(1 + (-1)**n)/2"], matrices={"A": ("n", "n")}, prove=prove).ok
 
 
-@pytest.mark.parametrize("steps", [["x", "x + 1e400"], ["exp(x*10**3)", "exp(x*10**3) + 1"],
-                                   ["sin(2*x*10**40)", "2*sin(x*10**40)*cos(x*10**40)"]])
+@pytest.mark.parametrize(
+    "steps",
+    [["x", "x + 1e400"], ["exp(x*10**3)", "exp(x*10**3) + 1"], ["sin(2*x*10**40)", "2*sin(x*10**40)*cos(x*10**40)"]],
+)
 def test_overflowing_evaluations_emit_no_warning_and_never_pass(steps):
     # points where a side overflows are skipped (pytest makes any RuntimeWarning an error here)
     with warnings.catch_warnings():
@@ -712,8 +738,10 @@ def test_overflowing_evaluations_emit_no_warning_and_never_pass(steps):
 
 
 def test_each_step_has_a_verdict_and_a_counterexample_slot():
-    result = verify_chain(["A*(B + C)", "A*B + A*C", "B*A + A*C", "A + x"],
-                          matrices={"A": ("n", "n"), "B": ("n", "n"), "C": ("n", "n"), "x": ("n", 1)})
+    result = verify_chain(
+        ["A*(B + C)", "A*B + A*C", "B*A + A*C", "A + x"],
+        matrices={"A": ("n", "n"), "B": ("n", "n"), "C": ("n", "n"), "x": ("n", 1)},
+    )
     assert result.verdicts == ["proved", "refuted", "shape"]
     assert result.counterexamples[0] is None and result.counterexamples[1] is not None
     assert verify_chain(["x**2 - 1", "(x - 1)*(x + 1)"], prove=False).verdicts == ["tested"]

@@ -40,7 +40,9 @@ SEEDS = tuple(range(16)) if os.environ.get("MLP_DERIVATIONS_PROFILE") == "thorou
 # --- what today's checker cannot do yet: one entry per (test, case id), with the reason ----------
 SYMBOLS = "verify_chain has no symbols= argument yet (issue 13 point 1: declared domains)"
 GRAMMAR = "det/inv/kron/hadamard/relu/sigmoid/softplus/swish/gelu or an entrywise function of a matrix is not in the grammar yet (point 4)"
-INEXACT = "counterexamples are float64 (complex wherever the step is analytic), not exact real small integers (points 1-2)"
+INEXACT = (
+    "counterexamples are float64 (complex wherever the step is analytic), not exact real small integers (points 1-2)"
+)
 MINIMAL = "sizes are drawn >= 3, never the smallest size that admits a counterexample (point 2)"
 BRANCH = "points are complex: log's branch cut refutes this true real identity at some of the 16 seeds (point 1)"
 RANDOMIZED = "no 'proved-randomized' verdict yet: trace identities are only 'tested' (point 3)"
@@ -188,8 +190,18 @@ class _Float:
 
 
 class _Exact:
-    exp, log, sqrt, tanh, sin, cos, erf, pi, E, abs = (sp.exp, sp.log, sp.sqrt, sp.tanh, sp.sin, sp.cos, sp.erf,
-                                                       sp.pi, sp.E, sp.Abs)
+    exp, log, sqrt, tanh, sin, cos, erf, pi, E, abs = (
+        sp.exp,
+        sp.log,
+        sp.sqrt,
+        sp.tanh,
+        sp.sin,
+        sp.cos,
+        sp.erf,
+        sp.pi,
+        sp.E,
+        sp.Abs,
+    )
     eye = staticmethod(lambda n: np.array(sp.eye(n).tolist(), dtype=object))
     det = staticmethod(lambda m: sp.Matrix(_square(m).a.tolist()).det())
     inv = staticmethod(lambda m: Mat(np.array(sp.Matrix(_square(m).a.tolist()).inv().tolist(), dtype=object)))
@@ -227,11 +239,25 @@ def _namespace(ops: type, env: dict) -> dict:
         vf = f if ops is _Float else np.vectorize(f, otypes=[object])
         return lambda x: Mat(vf(x.a)) if isinstance(x, Mat) else f(x)
 
-    sigmoid = lambda x: 1 / (1 + ops.exp(-x))
-    scalar = {"exp": ops.exp, "log": ops.log, "sqrt": ops.sqrt, "tanh": ops.tanh, "sin": ops.sin, "cos": ops.cos,
-              "erf": ops.erf, "abs": ops.abs, "Abs": ops.abs, "sigmoid": sigmoid, "softplus": ops.softplus,
-              "relu": lambda x: ops.max(x, 0), "swish": lambda x: x * sigmoid(x),
-              "gelu": lambda x: x * (1 + ops.erf(x / ops.sqrt(2))) / 2}
+    def sigmoid(x):
+        return 1 / (1 + ops.exp(-x))
+
+    scalar = {
+        "exp": ops.exp,
+        "log": ops.log,
+        "sqrt": ops.sqrt,
+        "tanh": ops.tanh,
+        "sin": ops.sin,
+        "cos": ops.cos,
+        "erf": ops.erf,
+        "abs": ops.abs,
+        "Abs": ops.abs,
+        "sigmoid": sigmoid,
+        "softplus": ops.softplus,
+        "relu": lambda x: ops.max(x, 0),
+        "swish": lambda x: x * sigmoid(x),
+        "gelu": lambda x: x * (1 + ops.erf(x / ops.sqrt(2))) / 2,
+    }
     ns = {k: entrywise(f) for k, f in scalar.items()}
 
     def trace(m):
@@ -242,9 +268,22 @@ def _namespace(ops: type, env: dict) -> dict:
             raise Shape("hadamard of different shapes")
         return Mat(x.a * y.a)
 
-    ns.update(trace=trace, Trace=trace, det=ops.det, inv=ops.inv, transpose=lambda m: m.T,
-              kron=lambda x, y: Mat(np.kron(x.a, y.a)), hadamard=hadamard, Identity=lambda k: Mat(ops.eye(int(k))),
-              Max=ops.max, Min=ops.min, pi=ops.pi, E=ops.E, Rational=ops.rational, _N=sp.Integer)
+    ns.update(
+        trace=trace,
+        Trace=trace,
+        det=ops.det,
+        inv=ops.inv,
+        transpose=lambda m: m.T,
+        kron=lambda x, y: Mat(np.kron(x.a, y.a)),
+        hadamard=hadamard,
+        Identity=lambda k: Mat(ops.eye(int(k))),
+        Max=ops.max,
+        Min=ops.min,
+        pi=ops.pi,
+        E=ops.E,
+        Rational=ops.rational,
+        _N=sp.Integer,
+    )
     ns.update(env)
     return ns
 
@@ -274,16 +313,22 @@ def draw(case: Case, sizes: dict, rng, exact: bool) -> dict:
     env: dict[str, Any] = {d: sizes[d] for d in dims}
     for m in mats:
         shape = tuple(sizes[s] if isinstance(s, str) else s for s in case.matrices[m])
-        env[m] = Mat(np.array([[sp.Integer(v) for v in row] for row in rng.integers(-2, 3, shape)], dtype=object)
-                     if exact else rng.standard_normal(shape))
+        env[m] = Mat(
+            np.array([[sp.Integer(v) for v in row] for row in rng.integers(-2, 3, shape)], dtype=object)
+            if exact
+            else rng.standard_normal(shape)
+        )
     for s in scalars:
         dom = case.symbols.get(s, "real")
         if exact:
             v = {"positive": rng.integers(1, 4), "complex": None}.get(dom, rng.integers(-2, 3))
             env[s] = sp.Integer(int(v)) if v is not None else sp.Integer(int(rng.integers(-3, 4))) * sp.I
         else:
-            env[s] = {"positive": np.exp(rng.standard_normal()), "integer": int(rng.integers(-4, 5)),
-                      "complex": complex(*(2 * rng.standard_normal(2)))}.get(dom, 1.5 * rng.standard_normal())
+            env[s] = {
+                "positive": np.exp(rng.standard_normal()),
+                "integer": int(rng.integers(-4, 5)),
+                "complex": complex(*(2 * rng.standard_normal(2))),
+            }.get(dom, 1.5 * rng.standard_normal())
     return env
 
 
@@ -361,7 +406,9 @@ def symbolic_env(case: Case, sizes: dict) -> dict:
     env: dict[str, Any] = dict(sizes)
     for m in mats:
         r, c = (sizes[s] if isinstance(s, str) else s for s in case.matrices[m])
-        env[m] = Mat(np.array([[sp.Symbol(f"{m}_{i}{j}", real=True) for j in range(c)] for i in range(r)], dtype=object))
+        env[m] = Mat(
+            np.array([[sp.Symbol(f"{m}_{i}{j}", real=True) for j in range(c)] for i in range(r)], dtype=object)
+        )
     for s in scalars:
         dom = case.symbols.get(s, "real")
         env[s] = sp.Symbol(s) if dom == "complex" else sp.Symbol(s, **{dom: True})
@@ -377,14 +424,21 @@ def test_table_min_size_is_right(case):
     rng, i, s = np.random.default_rng(7), case.expect, case.min_size
     _, dims, _ = names(case)
     assert dims, "min_size is for steps with dimension names"
-    found = next((env for env in (draw(case, _sizes(case, rng, s), rng, exact=True) for _ in range(300))
-                  if compare(case, i, env, "exact") == "differ"), None)
+    found = next(
+        (
+            env
+            for env in (draw(case, _sizes(case, rng, s), rng, exact=True) for _ in range(300))
+            if compare(case, i, env, "exact") == "differ"
+        ),
+        None,
+    )
     assert found is not None, f"no integer counterexample with sizes <= {s}"
     for combo in itertools.product(range(1, s), repeat=len(dims)):
         env = symbolic_env(case, dict(zip(dims, combo)))
         lhs, rhs = sides(case, i, env, "exact")
-        assert lhs.shape == rhs.shape and all(sp.simplify(sp.expand(x - y)) == 0
-                                              for x, y in zip(lhs.ravel(), rhs.ravel())), f"false at sizes {combo}"
+        assert lhs.shape == rhs.shape and all(
+            sp.simplify(sp.expand(x - y)) == 0 for x, y in zip(lhs.ravel(), rhs.ravel())
+        ), f"false at sizes {combo}"
 
 
 # --- 2. the checker on the table -----------------------------------------------------------------
@@ -413,8 +467,10 @@ def verdicts(result) -> list[str]:
     """``result.verdicts``, or (today's checker, which has none) derived from ``.proved`` and ``.steps``."""
     if hasattr(result, "verdicts"):
         return list(result.verdicts)
-    return ["proved" if p else "tested" if c.ok else "shape" if c.method == "shape" else "refuted"
-            for p, c in zip(result.proved, result.steps)]
+    return [
+        "proved" if p else "tested" if c.ok else "shape" if c.method == "shape" else "refuted"
+        for p, c in zip(result.proved, result.steps)
+    ]
 
 
 TRUE_VERDICTS = {"proved", "proved-randomized", "tested"}
@@ -450,7 +506,9 @@ def test_known_gaps_name_real_cases():
 
 
 def _exact_real(x) -> bool:
-    return (isinstance(x, (int, np.integer, Fraction)) and not isinstance(x, (bool, np.bool_))) or isinstance(x, sp.Rational)
+    return (isinstance(x, (int, np.integer, Fraction)) and not isinstance(x, (bool, np.bool_))) or isinstance(
+        x, sp.Rational
+    )
 
 
 def _exact(x, domain: str) -> bool:
@@ -474,8 +532,12 @@ def _to_mp(x):
 
 def _in_domain(x, domain: str) -> bool:
     z = complex(x)
-    return domain == "complex" or (z.imag == 0 and (domain == "real" or (domain == "positive" and z.real > 0)
-                                                    or (domain == "integer" and z.real == int(z.real))))
+    return domain == "complex" or (
+        z.imag == 0
+        and (
+            domain == "real" or (domain == "positive" and z.real > 0) or (domain == "integer" and z.real == int(z.real))
+        )
+    )
 
 
 def counterexample_problems(case: Case, cex: dict | None) -> list[str]:

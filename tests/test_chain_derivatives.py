@@ -27,11 +27,19 @@ def test_derivative_of_det_is_checked_numerically():
 def _at(node, value, size=3, seed=0):
     """The explicit derivative and ``value`` (a NumPy function of the point) at a random point."""
     rng = np.random.default_rng(seed)
-    point = {"n": size, "A": rng.integers(-3, 4, (size, size)), "X": rng.integers(-3, 4, (size, size)),
-             "x": rng.integers(-3, 4, (size, 1))}
+    point = {
+        "n": size,
+        "A": rng.integers(-3, 4, (size, size)),
+        "X": rng.integers(-3, 4, (size, size)),
+        "x": rng.integers(-3, 4, (size, 1)),
+    }
     grad, env = derivatives.entry_env(node, point)
-    got = np.array([[float(grad[i, j].xreplace({s: env[s.name] for s in grad[i, j].free_symbols}))
-                     for j in range(grad.cols)] for i in range(grad.rows)])
+    got = np.array(
+        [
+            [float(grad[i, j].xreplace({s: env[s.name] for s in grad[i, j].free_symbols})) for j in range(grad.cols)]
+            for i in range(grad.rows)
+        ]
+    )
     return got, value(point)
 
 

@@ -52,23 +52,29 @@ def test_a_complex_symbol_is_drawn_past_the_branch_cut(seed):
     assert abs(z.imag) > np.pi
 
 
-@pytest.mark.parametrize("steps, symbols", [
-    (["sqrt(p**2)", "p"], {"p": "positive"}),
-    (["(-1)**(2*n)", "1"], {"n": "integer"}),
-    (["Abs(z)**2", "z**2"], {"z": "real"}),
-])
+@pytest.mark.parametrize(
+    "steps, symbols",
+    [
+        (["sqrt(p**2)", "p"], {"p": "positive"}),
+        (["(-1)**(2*n)", "1"], {"n": "integer"}),
+        (["Abs(z)**2", "z**2"], {"z": "real"}),
+    ],
+)
 def test_a_declared_domain_makes_a_true_step_hold(steps, symbols):
     assert verify_chain(steps, symbols=symbols).ok
     if symbols != {"z": "real"}:  # without the declaration (real) these fail at some point
         assert not verify_chain(steps).ok
 
 
-@pytest.mark.parametrize("steps, symbols", [
-    (["sqrt(p**2)", "-p"], {"p": "positive"}),
-    (["(-1)**n", "1"], {"n": "integer"}),
-    (["Abs(z)**2", "z**2"], {"z": "complex"}),
-    (["x*y + p", "y*x - p"], {"p": "positive", "y": "integer"}),
-])
+@pytest.mark.parametrize(
+    "steps, symbols",
+    [
+        (["sqrt(p**2)", "-p"], {"p": "positive"}),
+        (["(-1)**n", "1"], {"n": "integer"}),
+        (["Abs(z)**2", "z**2"], {"z": "complex"}),
+        (["x*y + p", "y*x - p"], {"p": "positive", "y": "integer"}),
+    ],
+)
 def test_every_counterexample_lies_in_its_domains(steps, symbols):
     for prove in (True, False):
         result = verify_chain(steps, symbols=symbols, prove=prove)
@@ -100,11 +106,14 @@ def test_infinities_and_nan_are_refused_in_one_line(name):
     assert "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize("symbols, message", [
-    ({"x": "rational"}, "expected one of 'real'"),
-    ({"1x": "real"}, "not an identifier"),
-    ("real", "expected a dict"),
-])
+@pytest.mark.parametrize(
+    "symbols, message",
+    [
+        ({"x": "rational"}, "expected one of 'real'"),
+        ({"1x": "real"}, "not an identifier"),
+        ("real", "expected a dict"),
+    ],
+)
 def test_bad_symbols_raise_value_error(symbols, message):
     with pytest.raises(ValueError, match=message):
         verify_chain(["x", "x"], symbols=symbols)

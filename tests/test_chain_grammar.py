@@ -12,19 +12,22 @@ SQUARE = {"A": ("n", "n"), "B": ("n", "n"), "C": ("m", "m")}
 LAYER = {"W1": ("h", "d"), "x": ("d", 1), "b1": ("h", 1)}
 
 
-@pytest.mark.parametrize("steps, verdict", [
-    (["det(A*B)", "det(A)*det(B)"], "proved"),
-    (["det(A.T)", "det(A)"], "proved"),
-    (["det(A*B)", "det(A) + det(B)"], "refuted"),
-    (["inv(A*B)", "inv(B)*inv(A)"], "proved"),
-    (["inv(A*B)", "inv(A)*inv(B)"], "refuted"),
-    (["kron(A, B).T", "kron(A.T, B.T)"], "proved"),
-    (["kron(A, B).T", "kron(B.T, A.T)"], "refuted"),
-    (["trace(kron(A, C))", "trace(A)*trace(C)"], "proved"),
-    (["hadamard(A, B)", "hadamard(B, A)"], "proved"),
-    (["hadamard(A, B)", "A*B"], "refuted"),
-    (["exp(A).T", "exp(A.T)"], "proved"),
-])
+@pytest.mark.parametrize(
+    "steps, verdict",
+    [
+        (["det(A*B)", "det(A)*det(B)"], "proved"),
+        (["det(A.T)", "det(A)"], "proved"),
+        (["det(A*B)", "det(A) + det(B)"], "refuted"),
+        (["inv(A*B)", "inv(B)*inv(A)"], "proved"),
+        (["inv(A*B)", "inv(A)*inv(B)"], "refuted"),
+        (["kron(A, B).T", "kron(A.T, B.T)"], "proved"),
+        (["kron(A, B).T", "kron(B.T, A.T)"], "refuted"),
+        (["trace(kron(A, C))", "trace(A)*trace(C)"], "proved"),
+        (["hadamard(A, B)", "hadamard(B, A)"], "proved"),
+        (["hadamard(A, B)", "A*B"], "refuted"),
+        (["exp(A).T", "exp(A.T)"], "proved"),
+    ],
+)
 def test_det_inv_kron_hadamard_in_strings(steps, verdict):
     for prove in (True, False):
         result = verify_chain(steps, matrices=SQUARE, prove=prove)
@@ -34,12 +37,15 @@ def test_det_inv_kron_hadamard_in_strings(steps, verdict):
         assert prove or verdict == "refuted" or result.ok
 
 
-@pytest.mark.parametrize("steps, ok", [
-    (["relu(W1*x + b1) - relu(-(W1*x + b1))", "W1*x + b1"], True),
-    (["relu(W1*x + b1) + relu(-(W1*x + b1))", "W1*x + b1"], False),
-    (["sigmoid(W1*x + b1)", "relu(W1*x + b1)"], False),
-    (["tanh(-(W1*x))", "-tanh(W1*x)"], True),
-])
+@pytest.mark.parametrize(
+    "steps, ok",
+    [
+        (["relu(W1*x + b1) - relu(-(W1*x + b1))", "W1*x + b1"], True),
+        (["relu(W1*x + b1) + relu(-(W1*x + b1))", "W1*x + b1"], False),
+        (["sigmoid(W1*x + b1)", "relu(W1*x + b1)"], False),
+        (["tanh(-(W1*x))", "-tanh(W1*x)"], True),
+    ],
+)
 def test_activations_act_entrywise_on_matrices(steps, ok):
     result = verify_chain(steps, matrices=LAYER, symbols=None)
     assert result.ok == ok, str(result)
@@ -47,13 +53,16 @@ def test_activations_act_entrywise_on_matrices(steps, ok):
         assert result.verdicts == ["refuted"] and result.counterexample["h"] == 1
 
 
-@pytest.mark.parametrize("steps", [
-    ["swish(t)", "t*sigmoid(t)"],
-    ["gelu(t)", "t*(1 + erf(t/sqrt(2)))/2"],
-    ["softplus(t)", "log(1 + exp(t))"],
-    ["sigmoid(t)", "1/(1 + exp(-t))"],
-    ["relu(t)", "Max(t, 0)"],
-])
+@pytest.mark.parametrize(
+    "steps",
+    [
+        ["swish(t)", "t*sigmoid(t)"],
+        ["gelu(t)", "t*(1 + erf(t/sqrt(2)))/2"],
+        ["softplus(t)", "log(1 + exp(t))"],
+        ["sigmoid(t)", "1/(1 + exp(-t))"],
+        ["relu(t)", "Max(t, 0)"],
+    ],
+)
 def test_the_chapters_activations_are_known_by_name(steps):
     assert verify_chain(steps).ok
 

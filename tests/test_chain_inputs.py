@@ -14,19 +14,22 @@ from derivations.chain import verify_chain
 x = sp.Symbol("x")
 
 
-@pytest.mark.parametrize("steps, message", [
-    (["(x + 1", "x"], r"the '\(' at character 1 is never closed"),
-    (["x + (1 + (y)", "x"], r"the '\(' at character 5 is never closed"),
-    (["x + 1)", "x"], r"the '\)' at character 6 closes nothing"),
-    (["x/0", "x"], r"undefined or infinite .*division by zero"),
-    ([x / 0, x], r"steps\[0\] is undefined or infinite"),
-    (["10**10**10", "x"], r"exponent 10\*\*10 is too large to evaluate; expected \|exponent\| <= 1000"),
-    (["x^(10^10)", "x"], r"too large to evaluate"),
-    ([sp.Eq(x, x), x], r"steps\[0\] is a BooleanTrue .*not an expression"),
-    ([sp.Eq(x, x + 1, evaluate=False), x], r"steps\[0\] is a Equality"),
-    (["x == x", "x"], r"is a bool"),
-    (["x < 1", "x"], r"is a StrictLessThan"),
-])
+@pytest.mark.parametrize(
+    "steps, message",
+    [
+        (["(x + 1", "x"], r"the '\(' at character 1 is never closed"),
+        (["x + (1 + (y)", "x"], r"the '\(' at character 5 is never closed"),
+        (["x + 1)", "x"], r"the '\)' at character 6 closes nothing"),
+        (["x/0", "x"], r"undefined or infinite .*division by zero"),
+        ([x / 0, x], r"steps\[0\] is undefined or infinite"),
+        (["10**10**10", "x"], r"exponent 10\*\*10 is too large to evaluate; expected \|exponent\| <= 1000"),
+        (["x^(10^10)", "x"], r"too large to evaluate"),
+        ([sp.Eq(x, x), x], r"steps\[0\] is a BooleanTrue .*not an expression"),
+        ([sp.Eq(x, x + 1, evaluate=False), x], r"steps\[0\] is a Equality"),
+        (["x == x", "x"], r"is a bool"),
+        (["x < 1", "x"], r"is a StrictLessThan"),
+    ],
+)
 def test_bad_input_is_one_line_value_error(steps, message):
     start = time.monotonic()
     with pytest.raises(ValueError, match=message) as info:

@@ -35,11 +35,14 @@ def test_every_dimension_starts_from_one():
     assert cex["A"].shape == (1, 1) and cex["A"][0, 0] != 0 and cex["B"][0, 0] != 0
 
 
-@pytest.mark.parametrize("steps, expected", [
-    (["sqrt(x**2)", "x"], {"x": -1}),
-    (["(x + 1)**2", "x**2 + 1"], {"x": 1}),
-    (["x/2 + x/2", "x/3"], {"x": 1}),
-])
+@pytest.mark.parametrize(
+    "steps, expected",
+    [
+        (["sqrt(x**2)", "x"], {"x": -1}),
+        (["(x + 1)**2", "x**2 + 1"], {"x": 1}),
+        (["x/2 + x/2", "x/3"], {"x": 1}),
+    ],
+)
 def test_scalar_counterexamples_are_the_smallest_integers(steps, expected):
     for prove in (True, False):
         cex = verify_chain(steps, prove=prove).counterexample

@@ -28,8 +28,9 @@ TRUE_POLYNOMIAL = [
     pytest.param(["x.T*A*x", "x.T*A.T*x"], {"A": ("n", "n"), "x": ("n", 1)}, id="quadratic-form-transpose"),
     pytest.param(["(A+B)**2", "A**2 + A*B + B*A + B**2"], SQ, id="square-of-sum"),
     pytest.param(["trace(A*B*A.T)", "trace(B*A.T*A)"], {"A": ("m", "n"), "B": ("n", "n")}, id="trace-transpose"),
-    pytest.param(["trace(hadamard(A,B).T*C)", "trace(hadamard(A,C).T*B)"], {k: ("n", "m") for k in "ABC"},
-                 id="hadamard-trace"),
+    pytest.param(
+        ["trace(hadamard(A,B).T*C)", "trace(hadamard(A,C).T*B)"], {k: ("n", "m") for k in "ABC"}, id="hadamard-trace"
+    ),
     pytest.param(["c*trace(A*B) + trace(c*B*A)", "2*c*trace(A*B)"], SQ, id="scalar-coefficient"),
     pytest.param(["A*A - trace(A)*A + det(A)*Identity(2)", "0"], {"A": (2, 2)}, id="cayley-hamilton-2x2"),
     pytest.param(["kron(A,B)*kron(C,D)", "kron(A*C,B*D)"], {k: (2, 2) for k in "ABCD"}, id="kron-mixed-2x2"),
@@ -67,20 +68,30 @@ def test_too_small_a_size_would_prove_s4_falsely(monkeypatch):
     assert verify_chain([_standard("ABCD"), "0"], matrices=SQ).verdicts == ["proved-randomized"]
 
 
-@pytest.mark.parametrize("steps, matrices, why", [
-    pytest.param(["trace(Identity(n))", "trace(Identity(n))*1"], {}, "Identity", id="identity"),
-    pytest.param(["det(A*B)", "det(B)*det(A)"], SQ, "Determinant", id="det-symbolic-size"),
-    pytest.param(["kron(A,B).T", "kron(A.T,B.T)"], SQ, "KroneckerProduct", id="kron-symbolic-size"),
-    pytest.param(["exp(trace(A))", "exp(trace(A.T))"], SQ, "not polynomial", id="exp"),
-    pytest.param(["trace(inv(A))", "trace(inv(A).T)"], SQ, "power", id="inverse"),
-])
+@pytest.mark.parametrize(
+    "steps, matrices, why",
+    [
+        pytest.param(["trace(Identity(n))", "trace(Identity(n))*1"], {}, "Identity", id="identity"),
+        pytest.param(["det(A*B)", "det(B)*det(A)"], SQ, "Determinant", id="det-symbolic-size"),
+        pytest.param(["kron(A,B).T", "kron(A.T,B.T)"], SQ, "KroneckerProduct", id="kron-symbolic-size"),
+        pytest.param(["exp(trace(A))", "exp(trace(A.T))"], SQ, "not polynomial", id="exp"),
+        pytest.param(["trace(inv(A))", "trace(inv(A).T)"], SQ, "power", id="inverse"),
+    ],
+)
 def test_steps_outside_the_theorem_are_not_covered(steps, matrices, why):
     from derivations.chain.parsing import parse
 
     lhs, rhs = (parse(s, matrices, {}) for s in steps)
     mats = sorted(lhs.atoms(sp.MatrixSymbol) | rhs.atoms(sp.MatrixSymbol), key=str)
-    dims = sorted({s for m in sp.Tuple(lhs, rhs).atoms(sp.MatrixSymbol, sp.Identity) for s in m.shape
-                   if isinstance(s, sp.Symbol)}, key=str)
+    dims = sorted(
+        {
+            s
+            for m in sp.Tuple(lhs, rhs).atoms(sp.MatrixSymbol, sp.Identity)
+            for s in m.shape
+            if isinstance(s, sp.Symbol)
+        },
+        key=str,
+    )
     with pytest.raises(randomized.NotCovered, match=why):
         randomized.prove(lhs, rhs, mats, [], dims, 0, 0, set())
 

@@ -63,14 +63,25 @@ def test_exit_status_is_one_when_a_claim_does_not_verify(monkeypatch, capsys):
     [
         pytest.param(["verify", "--claim", "9.9"], "--claim no claim '9.9'; known: 5.1.1", id="unknown-claim"),
         pytest.param(["verify", "--section", "7.7"], "--section '7.7' has no claims", id="unknown-section"),
-        pytest.param(["verify", "--examples", "0"], "--examples must be a positive integer, got '0'", id="examples-zero"),
-        pytest.param(["verify", "--examples", "many"], "--examples must be a positive integer, got 'many'", id="examples-word"),
+        pytest.param(
+            ["verify", "--examples", "0"], "--examples must be a positive integer, got '0'", id="examples-zero"
+        ),
+        pytest.param(
+            ["verify", "--examples", "many"], "--examples must be a positive integer, got 'many'", id="examples-word"
+        ),
         pytest.param(["verify", "--seed", "-4"], "--seed must be a non-negative integer, got '-4'", id="seed-negative"),
         pytest.param(["verify", "--colour"], "unrecognized arguments: --colour", id="unknown-flag"),
-        pytest.param(["verify", "--examples", "1000000000"], "--examples 1000000000 is too many; expected at most 100,000",
-                     id="examples-unbounded"),
-        pytest.param(["verfiy"], "unknown command 'verfiy'; the commands are verify, list, chain", id="unknown-command"),
-        pytest.param(["list", "--section", "7.7"], "--section '7.7' has no claims; known sections: 5.1", id="list-section"),
+        pytest.param(
+            ["verify", "--examples", "1000000000"],
+            "--examples 1000000000 is too many; expected at most 100,000",
+            id="examples-unbounded",
+        ),
+        pytest.param(
+            ["verfiy"], "unknown command 'verfiy'; the commands are verify, list, chain", id="unknown-command"
+        ),
+        pytest.param(
+            ["list", "--section", "7.7"], "--section '7.7' has no claims; known sections: 5.1", id="list-section"
+        ),
     ],
 )
 def test_bad_usage_exits_two_with_one_line_naming_the_argument(argv, match, capsys):
@@ -123,7 +134,9 @@ def test_a_closed_pipe_ends_quietly():
     try:
         done = subprocess.run(
             [sys.executable, "-m", "derivations", "verify", "--claim", "5.1.4", "--json"],
-            stdout=write_end, stderr=subprocess.PIPE, text=True,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
         )
     finally:
         os.close(write_end)
@@ -195,11 +208,16 @@ def test_chain_symbol_declares_a_domain(capsys):
 
 def test_report_writes_a_self_contained_page(tmp_path, capsys):
     page = tmp_path / "r.html"
-    assert main(["report", "--html", str(page), "--section", "5.1", "--no-figures", "--jobs", "1", "--examples", "2"]) == 0
+    assert (
+        main(["report", "--html", str(page), "--section", "5.1", "--no-figures", "--jobs", "1", "--examples", "2"]) == 0
+    )
     assert f"wrote {page}" in capsys.readouterr().out
     html = page.read_text(encoding="utf-8")
-    assert "<math" in html and "5.1.7" in html and "<script" not in html and "http://" not in html.replace(
-        "http://www.w3.org/1998/Math/MathML", ""
+    assert (
+        "<math" in html
+        and "5.1.7" in html
+        and "<script" not in html
+        and "http://" not in html.replace("http://www.w3.org/1998/Math/MathML", "")
     )
     assert main(["report", "--html", str(tmp_path / "missing" / "r.html")]) == 2
 

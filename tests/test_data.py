@@ -108,11 +108,37 @@ BAD_FILES = [
     pytest.param("t10k-labels-idx1-ubyte", _truncate, ValueError, "truncated", id="truncated-labels"),
     pytest.param("train-labels-idx1-ubyte", _header_only_half, ValueError, "truncated.*header", id="truncated-header"),
     pytest.param("train-images-idx3-ubyte", _append_byte, ValueError, "too long", id="trailing-bytes"),
-    pytest.param("train-images-idx3-ubyte", _huge_header, ValueError, f"truncated.*expects {(2**31 - 1) ** 3}$", id="huge-header"),
-    pytest.param("train-images-idx3-ubyte", _set_magic(2049), ValueError, "bad magic number 2049; expected 2051", id="labels-magic-on-images"),
-    pytest.param("t10k-labels-idx1-ubyte", _set_magic(2051), ValueError, "bad magic number 2051; expected 2049", id="images-magic-on-labels"),
-    pytest.param("train-labels-idx1-ubyte", _label_ten, ValueError, r"label 10 at index 6; expected labels in \[0, 10\)", id="label-out-of-range"),
-    pytest.param("t10k-labels-idx1-ubyte", _one_label_fewer, ValueError, "4 labels but .*t10k-images.* has 5 images", id="count-mismatch"),
+    pytest.param(
+        "train-images-idx3-ubyte", _huge_header, ValueError, f"truncated.*expects {(2**31 - 1) ** 3}$", id="huge-header"
+    ),
+    pytest.param(
+        "train-images-idx3-ubyte",
+        _set_magic(2049),
+        ValueError,
+        "bad magic number 2049; expected 2051",
+        id="labels-magic-on-images",
+    ),
+    pytest.param(
+        "t10k-labels-idx1-ubyte",
+        _set_magic(2051),
+        ValueError,
+        "bad magic number 2051; expected 2049",
+        id="images-magic-on-labels",
+    ),
+    pytest.param(
+        "train-labels-idx1-ubyte",
+        _label_ten,
+        ValueError,
+        r"label 10 at index 6; expected labels in \[0, 10\)",
+        id="label-out-of-range",
+    ),
+    pytest.param(
+        "t10k-labels-idx1-ubyte",
+        _one_label_fewer,
+        ValueError,
+        "4 labels but .*t10k-images.* has 5 images",
+        id="count-mismatch",
+    ),
 ]
 
 

@@ -112,8 +112,9 @@ def test_results_do_not_depend_on_the_schedule(small_data):
     settings = [{"sizes": [64, 4, 10], "epochs": 1}, {"sizes": [64, 8, 10], "epochs": 1}]
     serial = models.sweep(ctx1, 99, settings, "t")
     parallel = models.sweep(ctx2, 99, settings, "t")
-    assert [[(r["loss"], r["curve"]) for r in s] for s in serial] == [[(r["loss"], r["curve"]) for r in s]
-                                                                      for s in parallel]
+    assert [[(r["loss"], r["curve"]) for r in s] for s in serial] == [
+        [(r["loss"], r["curve"]) for r in s] for s in parallel
+    ]
     assert serial[0][0]["loss"] != serial[0][1]["loss"]  # the two seeds of a setting do differ
 
 
@@ -131,9 +132,18 @@ def test_timing_runs_serially_and_says_when_pytorch_is_missing(eid, small_data, 
 
 # -- conclusions are computed from the rows ---------------------------------------------------------
 def _row(setting, mean, half, **extra):
-    return {"setting": setting, "mean": mean, "ci": [mean - half, mean + half], "seeds": 3, "epochs": 120,
-            "diverged": 0, f"reached_{models.TARGET}": 3 if mean >= models.TARGET else 0,
-            "epochs_to_target": 50.0 if mean >= models.TARGET else None, "_curves": [[mean]] * 3, **extra}
+    return {
+        "setting": setting,
+        "mean": mean,
+        "ci": [mean - half, mean + half],
+        "seeds": 3,
+        "epochs": 120,
+        "diverged": 0,
+        f"reached_{models.TARGET}": 3 if mean >= models.TARGET else 0,
+        "epochs_to_target": 50.0 if mean >= models.TARGET else None,
+        "_curves": [[mean]] * 3,
+        **extra,
+    }
 
 
 def test_width_conclusion_follows_the_rows():
@@ -158,8 +168,10 @@ def test_a_zero_width_interval_still_resolves_no_less_than_one_image():
 
 
 def test_rank_conclusion_reports_the_measured_ranks():
-    rows = [_row("1 unit", 0.3, 0.02, width=1, exact_rank=[1, 1, 0], numerical_rank=[1, 1, 0]),
-            _row("256 units", 0.96, 0.01, width=256, exact_rank=None, numerical_rank=[10, 10, 10])]
+    rows = [
+        _row("1 unit", 0.3, 0.02, width=1, exact_rank=[1, 1, 0], numerical_rank=[1, 1, 0]),
+        _row("256 units", 0.96, 0.01, width=256, exact_rank=None, numerical_rank=[10, 10, 10]),
+    ]
     text = capacity.EXPERIMENTS["5.2.ex3"]["conclude"](rows)
     assert "rank at most 1" in text and "1, 1, 0" in text and "costs 0.660" in text and "beyond the noise" in text
     rows[0]["exact_rank"] = [2, 1, 1]
@@ -177,20 +189,44 @@ def test_learning_rate_conclusion_names_the_best_and_the_divergent():
 
 @pytest.mark.parametrize("low, verdict", [(0.01, "random search is better"), (-0.01, "no winner")])
 def test_search_conclusion_follows_the_paired_difference(low, verdict):
-    rows = [{"method": "grid", "mean": 0.9, "ci": [0.88, 0.92], "budget": 16, "distinct_lr": 2, "distinct_width": 2},
-            {"method": "random", "mean": 0.93, "ci": [0.91, 0.95], "budget": 16, "distinct_lr": 16,
-             "distinct_width": 14},
-            {"method": "difference", "mean": 0.03, "ci": [low, 0.05], "budget": 16}]
+    rows = [
+        {"method": "grid", "mean": 0.9, "ci": [0.88, 0.92], "budget": 16, "distinct_lr": 2, "distinct_width": 2},
+        {"method": "random", "mean": 0.93, "ci": [0.91, 0.95], "budget": 16, "distinct_lr": 16, "distinct_width": 14},
+        {"method": "difference", "mean": 0.03, "ci": [low, 0.05], "budget": 16},
+    ]
     assert verdict in tuning.EXPERIMENTS["5.2.ex5"]["conclude"](rows)
 
 
-@pytest.mark.parametrize("low, verdict", [(1.02, "a power-of-two advantage beyond the noise"),
-                                          (0.98, "no power-of-two advantage beyond the noise")])
+@pytest.mark.parametrize(
+    "low, verdict",
+    [(1.02, "a power-of-two advantage beyond the noise"), (0.98, "no power-of-two advantage beyond the noise")],
+)
 def test_matmul_conclusion_follows_the_paired_ratios(low, verdict):
-    rows = [{"n": 1024, "mean": 100.0, "ci": [99.0, 101.0], "gflops": 21.0, "per_flop_vs_base": 1.0,
-             "ratio_ci": [1.0, 1.0], "blas": "openblas", "rounds": 24}]
-    rows += [{"n": n, "mean": 101.0, "ci": [100.0, 102.0], "gflops": 21.0, "per_flop_vs_base": 1.05,
-              "ratio_ci": [low, 1.08], "blas": "openblas", "rounds": 24} for n in (1025, 1026, 1028, 1032)]
+    rows = [
+        {
+            "n": 1024,
+            "mean": 100.0,
+            "ci": [99.0, 101.0],
+            "gflops": 21.0,
+            "per_flop_vs_base": 1.0,
+            "ratio_ci": [1.0, 1.0],
+            "blas": "openblas",
+            "rounds": 24,
+        }
+    ]
+    rows += [
+        {
+            "n": n,
+            "mean": 101.0,
+            "ci": [100.0, 102.0],
+            "gflops": 21.0,
+            "per_flop_vs_base": 1.05,
+            "ratio_ci": [low, 1.08],
+            "blas": "openblas",
+            "rounds": 24,
+        }
+        for n in (1025, 1026, 1028, 1032)
+    ]
     assert verdict in timing.EXPERIMENTS["5.2.ex7"]["conclude"](rows)
 
 
@@ -316,11 +352,15 @@ def test_cli_runs_one_and_prints_table_conclusion_and_figure(small_data, tmp_pat
     assert payload["id"] == "5.2.ex3" and payload["figure"] is None and len(payload["rows"]) == 2
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["experiment", "5.2.ex10"], "no experiment '5.2.ex10'; known: 5.2.ex1"),
-    (["experiment", "5.2.ex1", "--seeds", "0"], "--seeds must be a positive integer, got '0'"),
-    (["experiment"], "give an experiment ID or --list"),
-], ids=["unknown-id", "zero-seeds", "no-id"])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["experiment", "5.2.ex10"], "no experiment '5.2.ex10'; known: 5.2.ex1"),
+        (["experiment", "5.2.ex1", "--seeds", "0"], "--seeds must be a positive integer, got '0'"),
+        (["experiment"], "give an experiment ID or --list"),
+    ],
+    ids=["unknown-id", "zero-seeds", "no-id"],
+)
 def test_cli_bad_usage_exits_two_with_one_line(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err

@@ -41,11 +41,16 @@ def _history():
 FIGURE_FUNCTIONS = [
     pytest.param(plots.activations_figure, {}, ACTIVATIONS_SIZE, id="a-activations"),
     pytest.param(plots.sigmoid_vanishing_figure, {}, EXPECTED_SIZE, id="b-sigmoid-vanishing"),
-    pytest.param(plots.exploding_products_figure, {"samples": 200, "rng": np.random.default_rng(0)}, EXPECTED_SIZE,
-                 id="c-exploding"),
+    pytest.param(
+        plots.exploding_products_figure,
+        {"samples": 200, "rng": np.random.default_rng(0)},
+        EXPECTED_SIZE,
+        id="c-exploding",
+    ),
     pytest.param(plots.depth_variance_figure, {"depth": 8, "width": 32}, EXPECTED_SIZE, id="d-depth-variance"),
-    pytest.param(lambda **kw: plots.training_curves_figure(_history(), **kw), {}, EXPECTED_SIZE,
-                 id="e-training-curves"),
+    pytest.param(
+        lambda **kw: plots.training_curves_figure(_history(), **kw), {}, EXPECTED_SIZE, id="e-training-curves"
+    ),
 ]
 SIZES = {"activations.png": ACTIVATIONS_SIZE}
 
@@ -84,8 +89,11 @@ def test_relu_derivative_is_two_pieces_with_the_value_at_zero_marked():
     left, right = sorted(pieces, key=lambda line: line.get_xdata()[0])
     assert max(left.get_xdata()) < 0 and set(left.get_ydata()) == {0.0}  # no vertical jump drawn through 0
     assert min(right.get_xdata()) > 0 and set(right.get_ydata()) == {1.0}
-    dots = {(float(line.get_xdata()[0]), float(line.get_ydata()[0])): line.get_markerfacecolor()
-            for line in lines if len(line.get_xdata()) == 1}
+    dots = {
+        (float(line.get_xdata()[0]), float(line.get_ydata()[0])): line.get_markerfacecolor()
+        for line in lines
+        if len(line.get_xdata()) == 1
+    }
     assert set(dots) == {(0.0, 0.0), (0.0, 1.0)}
     assert dots[(0.0, 1.0)] == "white" and dots[(0.0, 0.0)] != "white"  # filled: ReLU′(0) = 0; open: the limit
     assert any("ReLU′(0) = 0" in text for text in relu_prime.get_legend_handles_labels()[1])
@@ -125,7 +133,13 @@ def test_figures_command_writes_the_five_pngs(tmp_path, capsys):
     assert main(["figures", "--out", str(out)]) == 0
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        ["activations.png", "sigmoid_vanishing.png", "exploding_products.png", "depth_variance.png", "training_curves.png"]
+        [
+            "activations.png",
+            "sigmoid_vanishing.png",
+            "exploding_products.png",
+            "depth_variance.png",
+            "training_curves.png",
+        ]
     )
     for name in names:
         assert png_size(out / name) == SIZES.get(name, EXPECTED_SIZE)

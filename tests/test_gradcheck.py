@@ -22,9 +22,7 @@ REQUIRED_RTOL = {"complex": 1e-13, "richardson": 1e-9, "central": 1e-6}
 #: Well-scaled points: entries in [-1, 1], up to 3 dimensions of side <= 4 (<= 64 entries).  For every
 #: KNOWN function |f| / min|grad| <= 2600 (worst: log-sum-exp, 5.2 / 2.1e-3), so the central error
 #: ~eps^(2/3)·2600 ≈ 1e-7 stays below the required 1e-6.
-UNIT_ARRAYS = arrays(
-    np.float64, array_shapes(min_dims=0, max_dims=3, max_side=4), elements=st.floats(-1.0, 1.0)
-)
+UNIT_ARRAYS = arrays(np.float64, array_shapes(min_dims=0, max_dims=3, max_side=4), elements=st.floats(-1.0, 1.0))
 #: Square matrices and vectors for x^T A x.
 SIDES = st.integers(1, 6)
 #: Coefficients of a cubic, each in [1, 2], so p'(x) >= 1 on [0, 1]: no cancellation to zero.
@@ -267,15 +265,30 @@ BAD_INPUTS = [
     ("negative-rtol", lambda: check_gradient(_square_sum, 2 * X3, X3, rtol=-1.0), "rtol=-1.0"),
     ("complex-on-abs", lambda: numerical_gradient(_drops_imaginary_part, X3, method="complex"), "complex"),
     ("complex-discarded", lambda: numerical_gradient(_writes_into_float_array, X3, method="complex"), "imaginary"),
-    ("overflowing-step", lambda: numerical_gradient(lambda v: v[0], np.array([1.0, np.finfo(np.float64).max])), r"x\[1\] = 1.797.*e\+308 is too large"),
-    ("complex-real-inside", lambda: numerical_gradient(lambda v: np.sum(v.real**2) + 0j, X3, method="complex"),
-     "ignored the complex step at element \\(0,\\)"),
+    (
+        "overflowing-step",
+        lambda: numerical_gradient(lambda v: v[0], np.array([1.0, np.finfo(np.float64).max])),
+        r"x\[1\] = 1.797.*e\+308 is too large",
+    ),
+    (
+        "complex-real-inside",
+        lambda: numerical_gradient(lambda v: np.sum(v.real**2) + 0j, X3, method="complex"),
+        "ignored the complex step at element \\(0,\\)",
+    ),
     ("zero-directions", lambda: check_directional(_square_sum, 2 * X3, X3, directions=0), "directions=0"),
     ("directional-empty-x", lambda: check_directional(_square_sum, np.ones(0), np.ones(0)), "x has no elements"),
     ("empty-x", lambda: check_gradient(_square_sum, np.ones(0), np.ones(0)), r"x has shape \(0,\), which is empty"),
     ("empty-2d-x", lambda: check_gradient(_square_sum, np.ones((3, 0)), np.ones((3, 0))), r"x has shape \(3, 0\)"),
-    ("f-returns-string", lambda: check_gradient(lambda v: "abc", 2 * X3, X3), "f=.*returned a str 'abc' at x; expected a real"),
-    ("f-returns-none", lambda: numerical_gradient(lambda v: None, X3), "f=.*returned a NoneType None .*expected a real"),
+    (
+        "f-returns-string",
+        lambda: check_gradient(lambda v: "abc", 2 * X3, X3),
+        "f=.*returned a str 'abc' at x; expected a real",
+    ),
+    (
+        "f-returns-none",
+        lambda: numerical_gradient(lambda v: None, X3),
+        "f=.*returned a NoneType None .*expected a real",
+    ),
     ("f-returns-list-of-str", lambda: check_directional(lambda v: ["a"], 2 * X3, X3), "f=.*returned a list"),
     ("directional-grad-shape", lambda: check_directional(_square_sum, np.ones(2), X3), "grad has shape"),
     ("directional-unknown-method", lambda: check_directional(_square_sum, 2 * X3, X3, method="fwd"), "method="),

@@ -21,13 +21,22 @@ TOL = 1e-8
 
 def _point(G, seed):
     rng = np.random.default_rng(seed)
-    dims = sorted({d for m in G.f.atoms(sp.MatrixSymbol) for s in m.shape for d in sp.sympify(s).free_symbols},
-                  key=lambda s: s.name)
+    dims = sorted(
+        {d for m in G.f.atoms(sp.MatrixSymbol) for s in m.shape for d in sp.sympify(s).free_symbols},
+        key=lambda s: s.name,
+    )
     sizes = {d: k + 2 for k, d in enumerate(dims)}  # distinct sizes 2, 3, ...: a transposition shows
-    arrays = {m.name: rng.standard_normal(tuple(int(sp.sympify(s).xreplace(sizes)) for s in m.shape))
-              for m in G.f.atoms(sp.MatrixSymbol)}
-    arrays.update({s.name: float(rng.standard_normal()) for s in G.f.free_symbols
-                   if not isinstance(s, sp.MatrixSymbol) and s not in sizes})
+    arrays = {
+        m.name: rng.standard_normal(tuple(int(sp.sympify(s).xreplace(sizes)) for s in m.shape))
+        for m in G.f.atoms(sp.MatrixSymbol)
+    }
+    arrays.update(
+        {
+            s.name: float(rng.standard_normal())
+            for s in G.f.free_symbols
+            if not isinstance(s, sp.MatrixSymbol) and s not in sizes
+        }
+    )
     return arrays
 
 

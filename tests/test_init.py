@@ -22,7 +22,9 @@ INIT_CLAIMS = ["5.4.4", "5.4.5", "5.4.backward", "5.4.6", "5.4.7", "5.4.default"
 
 @pytest.mark.parametrize("initializer", INITIALIZERS, ids=IDS)
 @given(fan_in=FANS, fan_out=FANS, seed=SEEDS)
-def test_initializers_return_fan_in_by_fan_out_float64_and_replay_from_the_generator(initializer, fan_in, fan_out, seed):
+def test_initializers_return_fan_in_by_fan_out_float64_and_replay_from_the_generator(
+    initializer, fan_in, fan_out, seed
+):
     W = initializer(fan_in, fan_out, rng=np.random.default_rng(seed))
     assert W.shape == (fan_in, fan_out) and W.dtype == np.float64
     assert np.array_equal(W, initializer(fan_in, fan_out, rng=np.random.default_rng(seed)))
@@ -121,8 +123,14 @@ def _scaled(function, factor):
 
 @pytest.mark.parametrize(
     "name, claim_id",
-    [("normal", "5.4.default"), ("normal", "5.4.5"), ("normal", "5.4.backward"),
-     ("xavier_normal", "5.4.6"), ("xavier_uniform", "5.4.7"), ("he_normal", "5.4.he")],
+    [
+        ("normal", "5.4.default"),
+        ("normal", "5.4.5"),
+        ("normal", "5.4.backward"),
+        ("xavier_normal", "5.4.6"),
+        ("xavier_uniform", "5.4.7"),
+        ("he_normal", "5.4.he"),
+    ],
 )
 @pytest.mark.parametrize("factor", [0.95, 1.05], ids=["x0.95", "x1.05"])
 def test_a_five_percent_scale_error_in_an_initializer_fails_its_claim(monkeypatch, name, claim_id, factor):

@@ -37,8 +37,17 @@ def test_momentum_accumulates():
     assert 1 - W[0, 0] > 2 * first  # the second step adds 0.9 of the first
 
 
-@pytest.mark.parametrize("kwargs", [{"lr": 0.0}, {"lr": -1.0}, {"lr": float("nan")}, {"lr": 1.0, "momentum": 1.0},
-                                    {"lr": 1.0, "trust": 0.0}, {"lr": True}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"lr": 0.0},
+        {"lr": -1.0},
+        {"lr": float("nan")},
+        {"lr": 1.0, "momentum": 1.0},
+        {"lr": 1.0, "trust": 0.0},
+        {"lr": True},
+    ],
+)
 def test_bad_arguments_raise(kwargs):
     with pytest.raises(ValueError):
         LARS(**kwargs)

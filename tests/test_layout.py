@@ -153,9 +153,7 @@ def test_module_fits_in_two_screens(name):
 def _tracked_files() -> list[Path]:
     """The files git tracks (every file below the root outside a checkout, e.g. an unpacked sdist)."""
     try:
-        out = subprocess.run(
-            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, text=True
-        ).stdout
+        out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, text=True).stdout
         return [ROOT / p for p in out.split("\0") if p]
     except (OSError, subprocess.CalledProcessError):
         skip = {".git", ".hypothesis", ".pytest_cache", "__pycache__"}
@@ -180,7 +178,13 @@ MACHINE_PATH = re.compile(
 
 
 def test_the_path_pattern_matches_machine_paths_only():
-    for path in ("/" + "work/venv", "/" + "home/ada/x", "C:" + "\\Users\\ada", "x/" + "venv/bin/python", "/" + "root/.cache"):
+    for path in (
+        "/" + "work/venv",
+        "/" + "home/ada/x",
+        "C:" + "\\Users\\ada",
+        "x/" + "venv/bin/python",
+        "/" + "root/.cache",
+    ):
         assert MACHINE_PATH.search(path), path
     for fine in ("tests/test_cli.py", "https://example.org/work/x", "numeric/init.py", "~/data/fashion-mnist", "a/b"):
         assert not MACHINE_PATH.search(fine), fine

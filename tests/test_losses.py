@@ -109,15 +109,37 @@ def test_float32_in_gives_float32_out():
 @pytest.mark.parametrize(
     "call, match",
     [
-        pytest.param(lambda: losses.cross_entropy([[1.0, 2.0]], [2]), r"label 2, out of range.*0 <= y < 2", id="label-too-large"),
+        pytest.param(
+            lambda: losses.cross_entropy([[1.0, 2.0]], [2]), r"label 2, out of range.*0 <= y < 2", id="label-too-large"
+        ),
         pytest.param(lambda: losses.cross_entropy([[1.0, 2.0]], [-1]), r"label -1, out of range", id="label-negative"),
-        pytest.param(lambda: losses.cross_entropy([[1.0, 2.0]], [0.5]), r"y has dtype float64.*integer class labels", id="label-non-integer"),
-        pytest.param(lambda: losses.cross_entropy([[1.0, 2.0]], [0, 1]), r"y has shape \(2,\) but o has shape \(1, 2\)", id="labels-count"),
-        pytest.param(lambda: losses.cross_entropy([[np.nan, 2.0]], [0]), r"o has a non-finite entry nan at index \(0, 0\)", id="nan-logit"),
+        pytest.param(
+            lambda: losses.cross_entropy([[1.0, 2.0]], [0.5]),
+            r"y has dtype float64.*integer class labels",
+            id="label-non-integer",
+        ),
+        pytest.param(
+            lambda: losses.cross_entropy([[1.0, 2.0]], [0, 1]),
+            r"y has shape \(2,\) but o has shape \(1, 2\)",
+            id="labels-count",
+        ),
+        pytest.param(
+            lambda: losses.cross_entropy([[np.nan, 2.0]], [0]),
+            r"o has a non-finite entry nan at index \(0, 0\)",
+            id="nan-logit",
+        ),
         pytest.param(lambda: losses.softmax([[np.inf, 2.0]]), r"o has a non-finite entry inf", id="inf-logit"),
-        pytest.param(lambda: losses.cross_entropy(np.zeros((0, 3)), np.zeros(0, int)), r"o has shape \(0, 3\), which is empty", id="empty-batch"),
+        pytest.param(
+            lambda: losses.cross_entropy(np.zeros((0, 3)), np.zeros(0, int)),
+            r"o has shape \(0, 3\), which is empty",
+            id="empty-batch",
+        ),
         pytest.param(lambda: losses.softmax(3.0), r"o is a scalar", id="scalar-logits"),
-        pytest.param(lambda: losses.squared_loss([1.0, 2.0], [1.0]), r"y has shape \(1,\) but o has shape \(2,\)", id="squared-shape"),
+        pytest.param(
+            lambda: losses.squared_loss([1.0, 2.0], [1.0]),
+            r"y has shape \(1,\) but o has shape \(2,\)",
+            id="squared-shape",
+        ),
         pytest.param(lambda: losses.onehot([1], 0), r"q=0", id="onehot-no-classes"),
     ],
 )

@@ -203,21 +203,77 @@ def test_huge_inputs_give_finite_loss_and_gradients_without_warnings(dtype, big)
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        pytest.param(lambda m: m.forward(np.ones((2, 3))), ValueError, r"X has shape \(2, 3\) but W1 has shape \(4, 5\); expected X of shape \(n, 4\)", id="X-vs-W1"),
-        pytest.param(lambda m: m.forward(np.ones((0, 4))), ValueError, r"X has shape \(0, 4\), an empty batch", id="empty-batch"),
-        pytest.param(lambda m: m.forward(np.full((1, 4), np.nan)), ValueError, r"X has a non-finite entry nan at row 0, column 0", id="nan-input"),
-        pytest.param(lambda m: MLP([4, 3], dtype=np.float32).forward(np.ones((1, 4))), ValueError, r"X has dtype float64 but the model's parameters are float32", id="dtype-would-round"),
-        pytest.param(lambda m: m.loss_and_grads(np.ones((2, 4)), [0, 3]), ValueError, r"label 3, out of range; o has 3 classes", id="label-out-of-range"),
-        pytest.param(lambda m: m.loss_and_grads(np.ones((2, 4)), [0.0, 1.0]), ValueError, r"y has dtype float64.*integer class labels", id="label-non-integer"),
-        pytest.param(lambda m: m.loss_and_grads(np.ones((2, 4)), [0]), ValueError, r"y has shape \(1,\) but o has shape \(2, 3\)", id="label-count"),
-        pytest.param(lambda m: m.loss_and_grads(np.ones((2, 4)), [0, 1], lam=-0.1), ValueError, r"lam=-0.1 is not allowed", id="negative-lam"),
-        pytest.param(lambda m: (m.params.__setitem__(2, np.ones((6, 3))), m.forward(np.ones((1, 4)))), ValueError, r"W2 \(params\[2\]\) has shape \(6, 3\).*expected shape \(5, 3\)", id="replaced-param-shape"),
-        pytest.param(lambda m: MLP([4]), ValueError, r"sizes=\[4\] has 1 entries; expected at least 2", id="sizes-too-short"),
+        pytest.param(
+            lambda m: m.forward(np.ones((2, 3))),
+            ValueError,
+            r"X has shape \(2, 3\) but W1 has shape \(4, 5\); expected X of shape \(n, 4\)",
+            id="X-vs-W1",
+        ),
+        pytest.param(
+            lambda m: m.forward(np.ones((0, 4))), ValueError, r"X has shape \(0, 4\), an empty batch", id="empty-batch"
+        ),
+        pytest.param(
+            lambda m: m.forward(np.full((1, 4), np.nan)),
+            ValueError,
+            r"X has a non-finite entry nan at row 0, column 0",
+            id="nan-input",
+        ),
+        pytest.param(
+            lambda m: MLP([4, 3], dtype=np.float32).forward(np.ones((1, 4))),
+            ValueError,
+            r"X has dtype float64 but the model's parameters are float32",
+            id="dtype-would-round",
+        ),
+        pytest.param(
+            lambda m: m.loss_and_grads(np.ones((2, 4)), [0, 3]),
+            ValueError,
+            r"label 3, out of range; o has 3 classes",
+            id="label-out-of-range",
+        ),
+        pytest.param(
+            lambda m: m.loss_and_grads(np.ones((2, 4)), [0.0, 1.0]),
+            ValueError,
+            r"y has dtype float64.*integer class labels",
+            id="label-non-integer",
+        ),
+        pytest.param(
+            lambda m: m.loss_and_grads(np.ones((2, 4)), [0]),
+            ValueError,
+            r"y has shape \(1,\) but o has shape \(2, 3\)",
+            id="label-count",
+        ),
+        pytest.param(
+            lambda m: m.loss_and_grads(np.ones((2, 4)), [0, 1], lam=-0.1),
+            ValueError,
+            r"lam=-0.1 is not allowed",
+            id="negative-lam",
+        ),
+        pytest.param(
+            lambda m: (m.params.__setitem__(2, np.ones((6, 3))), m.forward(np.ones((1, 4)))),
+            ValueError,
+            r"W2 \(params\[2\]\) has shape \(6, 3\).*expected shape \(5, 3\)",
+            id="replaced-param-shape",
+        ),
+        pytest.param(
+            lambda m: MLP([4]), ValueError, r"sizes=\[4\] has 1 entries; expected at least 2", id="sizes-too-short"
+        ),
         pytest.param(lambda m: MLP([4, 0, 3]), ValueError, r"sizes\[1\]=0 is not allowed", id="sizes-zero-width"),
-        pytest.param(lambda m: MLP([4, 3], dtype=np.int32), ValueError, r"dtype=<class 'numpy.int32'> is not supported", id="dtype-int"),
-        pytest.param(lambda m: MLP([4, 3], init="lecun"), KeyError, r"no initializer 'lecun'; known: ", id="unknown-init"),
+        pytest.param(
+            lambda m: MLP([4, 3], dtype=np.int32),
+            ValueError,
+            r"dtype=<class 'numpy.int32'> is not supported",
+            id="dtype-int",
+        ),
+        pytest.param(
+            lambda m: MLP([4, 3], init="lecun"), KeyError, r"no initializer 'lecun'; known: ", id="unknown-init"
+        ),
         pytest.param(lambda m: MLP([4, 3], activation="softplus"), KeyError, r"softplus", id="unknown-activation"),
-        pytest.param(lambda m: MLP([4, 3], activation="prelu"), ValueError, r"activation='prelu' needs the parameter alpha.*expected one of gelu, relu, sigmoid, swish, tanh", id="prelu-without-alpha"),
+        pytest.param(
+            lambda m: MLP([4, 3], activation="prelu"),
+            ValueError,
+            r"activation='prelu' needs the parameter alpha.*expected one of gelu, relu, sigmoid, swish, tanh",
+            id="prelu-without-alpha",
+        ),
     ],
 )
 def test_bad_inputs_raise_errors_naming_the_operands(call, error, match):

@@ -13,7 +13,13 @@ from derivations.check import Check
 from derivations import note
 from derivations.chain import verify_chain
 
-ERRATA = ("note.5.1.collapse", "note.5.1.hidden-layers", "note.5.4.gradient-product", "note.5.4.v-vector", "note.5.4.symmetry")
+ERRATA = (
+    "note.5.1.collapse",
+    "note.5.1.hidden-layers",
+    "note.5.4.gradient-product",
+    "note.5.4.v-vector",
+    "note.5.4.symmetry",
+)
 
 
 def test_every_erratum_is_registered_as_expected_false_and_found():

@@ -73,8 +73,9 @@ def _check_html_export(nb, tmp_path: Path) -> None:
     assert local.is_file(), local
     # require.js (nbconvert's default comes from a CDN) serves only widget and JavaScript outputs, which this
     # notebook has none of: an empty data: script stands in for it.
-    exporter = nbconvert.HTMLExporter(mathjax_url=f"{local.as_uri()}?config=TeX-AMS_CHTML-full,Safe",
-                                      require_js_url="data:text/javascript,")
+    exporter = nbconvert.HTMLExporter(
+        mathjax_url=f"{local.as_uri()}?config=TeX-AMS_CHTML-full,Safe", require_js_url="data:text/javascript,"
+    )
     body, _ = exporter.from_notebook_node(nb)
     (tmp_path / "chapter5.html").write_text(body, encoding="utf-8")
     remote = REMOTE_SCRIPT.findall(body)

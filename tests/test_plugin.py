@@ -36,8 +36,13 @@ def test_importing_the_plugin_imports_no_sympy_hypothesis_or_registry():
         "heavy = [m for m in ('sympy', 'hypothesis', 'derivations.claims', 'derivations.backprop') if m in sys.modules]; "
         "assert not heavy, heavy"
     )
-    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -61,7 +66,9 @@ def test_collects_every_claim_as_claim_id_in_chapter_order(tmp_path):
 
 
 def test_claims_section_narrows_repeatable_and_comma_list(tmp_path):
-    done = _pytest(tmp_path, "--claims", "--claims-section", "5.2", "--claims-section", "5.1,5.2", "--collect-only", "-q")
+    done = _pytest(
+        tmp_path, "--claims", "--claims-section", "5.2", "--claims-section", "5.1,5.2", "--collect-only", "-q"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     ids = [line.rsplit("::", 1)[-1] for line in done.stdout.splitlines() if "claim[" in line]
     assert ids == [f"claim[{c.id}]" for c in derivations.claims() if c.section in ("5.1", "5.2")]
@@ -91,8 +98,18 @@ def test_the_claims_of_a_section_pass(tmp_path):
 
 def test_under_xdist_every_worker_collects_the_same_items(tmp_path):
     pytest.importorskip("xdist")
-    done = _pytest(tmp_path, "--claims", "--claims-section", "5.1", "--claims-examples", "1", "-n", "2", "-v",
-                   plugins=("derivations.pytest_plugin", "xdist.plugin"))
+    done = _pytest(
+        tmp_path,
+        "--claims",
+        "--claims-section",
+        "5.1",
+        "--claims-examples",
+        "1",
+        "-n",
+        "2",
+        "-v",
+        plugins=("derivations.pytest_plugin", "xdist.plugin"),
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     count = sum(c.section == "5.1" for c in derivations.claims())
     assert f"2 workers [{count} items]" in done.stdout  # xdist stops if the workers' collections differ
@@ -100,7 +117,7 @@ def test_under_xdist_every_worker_collects_the_same_items(tmp_path):
 
 
 #: A conftest registering one claim that fails and one erratum that the checks do not refute.
-FAILING = '''
+FAILING = """
 from derivations.check import Check
 from derivations.claims import register
 
@@ -112,7 +129,7 @@ def _broken(ctx):
 @register("note.5.9.unrefuted", title="Note: an erratum nothing refutes", latex="1 = 1", expected=False)
 def _unrefuted(ctx):
     yield Check("symbolic", True, "1 - 1 = 0")
-'''
+"""
 
 
 def test_a_failing_claim_prints_its_failing_checks(tmp_path):
@@ -142,15 +159,25 @@ def test_import_derivations_is_lazy_and_every_public_name_still_works():
         "assert derivations.Check('numeric', True, 'd').ok and derivations.Claim; "
         "print(' '.join(ids))"
     )
-    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [c.id for c in derivations.claims()]
 
 
 def test_the_chapter_order_does_not_depend_on_which_module_is_imported_first():
     probe = "import derivations.note, derivations.stability, derivations; print(' '.join(c.id for c in derivations.claims()))"
-    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [c.id for c in derivations.claims()]

@@ -37,7 +37,9 @@ def test_readme_row_of_each_claim_is_current(claim, verified):
     methods = [m for m in verified(claim.id).methods if m != "error"]
     expected = report.claims_table_markdown({c.id: methods if c.id == claim.id else [] for c in derivations.claims()})
     row = next(line for line in expected.splitlines() if line.startswith(f"| `{claim.id}` |"))
-    assert _readme_rows().get(claim.id) == row, "README.md's claim table is out of date: run python -m derivations.report --write-readme"
+    assert _readme_rows().get(claim.id) == row, (
+        "README.md's claim table is out of date: run python -m derivations.report --write-readme"
+    )
 
 
 def test_readme_table_has_the_generated_header():

@@ -54,10 +54,14 @@ def test_an_erratum_is_ok_when_a_refuting_check_fails_and_every_correction_passe
 @pytest.mark.parametrize(
     "checks",
     [
-        pytest.param([Check("counterexample", False, "refuted", refutes=True), Check("numeric", False, "correction")],
-                     id="broken-correction"),
-        pytest.param([Check("counterexample", True, "survived", refutes=True), Check("numeric", True, "correction")],
-                     id="statement-survives"),
+        pytest.param(
+            [Check("counterexample", False, "refuted", refutes=True), Check("numeric", False, "correction")],
+            id="broken-correction",
+        ),
+        pytest.param(
+            [Check("counterexample", True, "survived", refutes=True), Check("numeric", True, "correction")],
+            id="statement-survives",
+        ),
         pytest.param([Check("counterexample", False, "not marked as testing the note")], id="unmarked-failure"),
         pytest.param([Check("numeric", True, "correction only")], id="nothing-refutes"),
     ],

@@ -29,9 +29,20 @@ def _fake_pairs():
     ok, bad, erratum = derivations.claim("5.1.7"), derivations.claim("5.3.14"), derivations.claim("note.5.1.collapse")
     return [
         (ok, Result(ok.id, True, True, [Check("symbolic", True, "proved: lhs - rhs = 0")], 0.5)),
-        (bad, Result(bad.id, True, False, [Check("symbolic", True, "fine"),
-                                           Check("numeric", False, "dJ/dW1 differs at <entry 0,1>", 0.25)], 1.5)),
-        (erratum, Result(erratum.id, False, False, [Check("symbolic", False, "step 3 fails: W x + b1 != W x + b")], 0.1)),
+        (
+            bad,
+            Result(
+                bad.id,
+                True,
+                False,
+                [Check("symbolic", True, "fine"), Check("numeric", False, "dJ/dW1 differs at <entry 0,1>", 0.25)],
+                1.5,
+            ),
+        ),
+        (
+            erratum,
+            Result(erratum.id, False, False, [Check("symbolic", False, "step 3 fails: W x + b1 != W x + b")], 0.1),
+        ),
     ]
 
 
@@ -56,8 +67,14 @@ def test_the_page_has_no_script_and_no_external_reference():
 
 
 def test_the_external_reference_pattern_catches_what_it_must():
-    for bad in ('<img src="https://x.org/a.png">', "<link rel=stylesheet href='x.css'>", "<script>1</script>",
-                "a{background:url(http://x)}", "@import 'x.css'", '<a href="http://x.org">'):
+    for bad in (
+        '<img src="https://x.org/a.png">',
+        "<link rel=stylesheet href='x.css'>",
+        "<script>1</script>",
+        "a{background:url(http://x)}",
+        "@import 'x.css'",
+        '<a href="http://x.org">',
+    ):
         assert EXTERNAL.search(bad), bad
     for fine in ('<img src="data:image/png;base64,AAA">', '<a href="#c-5.1.7">', '<math xmlns="http://w3">'):
         assert not EXTERNAL.search(fine), fine
@@ -75,7 +92,7 @@ def test_the_claim_table_is_by_section_with_verdicts_methods_errors_and_times():
 
 def test_errata_show_the_notes_words_the_correction_and_what_refutes_it():
     page = render_html(_fake_pairs(), figures={})
-    errata = page[page.index('id="errata"'):]
+    errata = page[page.index('id="errata"') :]
     words, correction = errata_parts(derivations.claim("note.5.1.collapse").title)
     assert words == "collapse ends in W x + b1" and correction.startswith("W x + b, b = W2 b1 + b2")
     assert f"<b>The note says:</b> {html.escape(words)}" in errata
@@ -89,7 +106,7 @@ def test_errata_parts_without_a_correction_keeps_the_title():
 
 def test_the_derived_gradients_are_in_the_books_notation():
     page = render_html(_fake_pairs(), figures={})
-    gradients = page[page.index('id="gradients"'):]
+    gradients = page[page.index('id="gradients"') :]
     assert "&#x02299;" in gradients or "⊙" in gradients  # the Hadamard product as ⊙
     assert "elementwiseapplyfunction" not in gradients.lower() and "D0phi" not in gradients
     assert "&#x02032;" in gradients or "′" in gradients or "&#x02032" in gradients  # φ′
@@ -108,9 +125,19 @@ def test_write_html_verifies_missing_results_and_writes_one_file(tmp_path):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 #: Flags that keep Chromium's own services quiet and make every host name unresolvable, so a page
 #: that tried to fetch anything would fail to -- and the net log would still record the attempt.
-FLAGS = ["--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars", "--no-first-run",
-         '--host-resolver-rules=MAP * ~NOTFOUND', "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--disable-default-apps", "--disable-extensions"]
+FLAGS = [
+    "--headless",
+    "--disable-gpu",
+    "--no-sandbox",
+    "--hide-scrollbars",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
 browser = pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary (Debian: apt-get install chromium)")
 
 #: Appended to a COPY of the page (the real page has no script): writes each <math> element's layout box.
@@ -130,8 +157,11 @@ def _chromium(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
 def report(tmp_path_factory) -> Path:
     """The real page: a few claims of every section verified, the chapter's figures embedded."""
     pytest.importorskip("matplotlib")
-    chosen = [c for c in derivations.claims() if c.id in ("5.1.4", "5.1.7", "note.5.1.collapse", "5.2.params",
-                                                            "5.3.14", "5.4.6", "note.5.4.symmetry")]
+    chosen = [
+        c
+        for c in derivations.claims()
+        if c.id in ("5.1.4", "5.1.7", "note.5.1.collapse", "5.2.params", "5.3.14", "5.4.6", "note.5.4.symmetry")
+    ]
     return write_html(tmp_path_factory.mktemp("report") / "report.html", claims=chosen, examples=1)
 
 
@@ -139,8 +169,11 @@ def _page_requests(net_log: Path) -> list[str]:
     """URLs the PAGE asked for (requests keyed to the file:// site), from Chromium's net log."""
     log = json.loads(net_log.read_text())
     start = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
-    return [e["params"]["url"] for e in log["events"]
-            if e["type"] == start and "file://" in str(e["params"].get("network_isolation_key", ""))]
+    return [
+        e["params"]["url"]
+        for e in log["events"]
+        if e["type"] == start and "file://" in str(e["params"].get("network_isolation_key", ""))
+    ]
 
 
 @browser

@@ -36,14 +36,23 @@ def test_workers_give_the_in_process_results_in_the_given_order():
 def test_jobs_1_runs_in_this_process(monkeypatch):
     seen = []
     claim = derivations.claim("5.1.4")
-    monkeypatch.setattr(claim, "_check_functions", [lambda ctx: seen.append(os.getpid()) or Check("exact", True, "here")])
+    monkeypatch.setattr(
+        claim, "_check_functions", [lambda ctx: seen.append(os.getpid()) or Check("exact", True, "here")]
+    )
     ((_, result),) = verify_all([claim], jobs=1)
     assert result.ok and seen == [os.getpid()]
 
 
 def test_a_claim_outside_the_registry_runs_in_this_process_in_its_turn():
-    stray = Claim("x.1", "x", "a stray claim", "1 = 1", True, None,
-                           [lambda ctx: Check("exact", os.getpid() == parent, "ran in the parent")])
+    stray = Claim(
+        "x.1",
+        "x",
+        "a stray claim",
+        "1 = 1",
+        True,
+        None,
+        [lambda ctx: Check("exact", os.getpid() == parent, "ran in the parent")],
+    )
     parent = os.getpid()
     chosen = [derivations.claim("5.1.4"), stray, derivations.claim("5.1.9")]
     out = list(verify_all(chosen, jobs=2, examples=3))
@@ -101,12 +110,30 @@ def test_ctrl_c_stops_the_workers_and_exits_130_without_a_traceback():
     env = {**os.environ, key: value, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     # two fast claims, then 5.3.batch (>= 10 s even on an idle machine): once both fast rows are out,
     # one worker is busy with 5.3.batch and the other idle, the two states Ctrl-C must handle
-    cmd = [sys.executable, "-m", "derivations", "verify", "--jobs", "2", "--claim", "5.1.4", "--claim", "5.1.9",
-           "--claim", "5.3.batch"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True,  # its own process group, as a terminal's foreground job
-                            # a shell's background job inherits SIGINT ignored: give the CLI the default back
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    cmd = [
+        sys.executable,
+        "-m",
+        "derivations",
+        "verify",
+        "--jobs",
+        "2",
+        "--claim",
+        "5.1.4",
+        "--claim",
+        "5.1.9",
+        "--claim",
+        "5.3.batch",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+        # a shell's background job inherits SIGINT ignored: give the CLI the default back
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         for _ in range(4):  # the header, the rule and the two fast claims' rows
             assert proc.stdout.readline(), proc.stderr.read()

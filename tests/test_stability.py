@@ -101,19 +101,28 @@ BAD_INPUTS = [
     pytest.param(lambda: stability.log_norm_increments(4, 5, chains=0), ValueError, "chains=0", id="chains-zero"),
     pytest.param(lambda: stability.stacked_sigmoid_grad(0.0, 0), ValueError, "L=0", id="stack-L-zero"),
     pytest.param(
-        lambda: stability.deep_forward(np.ones(3), [np.ones((2, 4))], ["tanh"]), ValueError, "W^(1) has shape (2, 4)",
+        lambda: stability.deep_forward(np.ones(3), [np.ones((2, 4))], ["tanh"]),
+        ValueError,
+        "W^(1) has shape (2, 4)",
         id="deep-forward-shape",
     ),
     pytest.param(
-        lambda: stability.jacobian_product_gradient(np.ones(2), [np.ones((2, 2))], ["tanh"], 2), ValueError, "l=2",
+        lambda: stability.jacobian_product_gradient(np.ones(2), [np.ones((2, 2))], ["tanh"], 2),
+        ValueError,
+        "l=2",
         id="jacobian-layer-index",
     ),
-    pytest.param(lambda: stability.deep_forward(np.ones(2), [np.ones((2, 2))], ["relu"]), KeyError, "relu",
-                 id="jacobian-nonsmooth-activation"),
+    pytest.param(
+        lambda: stability.deep_forward(np.ones(2), [np.ones((2, 2))], ["relu"]),
+        KeyError,
+        "relu",
+        id="jacobian-nonsmooth-activation",
+    ),
     pytest.param(lambda: stability.depth_experiment("orthogonal", "tanh"), KeyError, "he_normal", id="depth-init"),
     pytest.param(lambda: stability.depth_experiment("he_normal", "gelu"), KeyError, "relu", id="depth-activation"),
-    pytest.param(lambda: stability.depth_experiment("he_normal", "relu", depth=0), ValueError, "depth=0",
-                 id="depth-zero"),
+    pytest.param(
+        lambda: stability.depth_experiment("he_normal", "relu", depth=0), ValueError, "depth=0", id="depth-zero"
+    ),
 ]
 
 

@@ -57,7 +57,9 @@ def test_forward_is_relu_of_affine_then_affine_row_major():
     X = toy_data().X_train
     W1, b1, W2, b2 = model.params
     expected = np.maximum(X @ W1 + b1, 0) @ W2 + b2
-    np.testing.assert_allclose(model.forward(X), expected, rtol=1e-13, atol=1e-13)  # same ops, summation order may differ
+    np.testing.assert_allclose(
+        model.forward(X), expected, rtol=1e-13, atol=1e-13
+    )  # same ops, summation order may differ
 
 
 def test_one_full_batch_epoch_is_one_gradient_step():
@@ -220,7 +222,9 @@ def test_train_command_on_an_idx_folder_trains_and_prints_json(tmp_path, capsys)
     from derivations.cli import main
 
     write_idx_folder(tmp_path)
-    status = main(["train", "--data-dir", str(tmp_path), "--epochs", "3", "--lr", "0.5", "--batch-size", "32", "--json"])
+    status = main(
+        ["train", "--data-dir", str(tmp_path), "--epochs", "3", "--lr", "0.5", "--batch-size", "32", "--json"]
+    )
     out, err = capsys.readouterr()
     assert status == 0, err
     report = json.loads(out)
@@ -278,8 +282,13 @@ def _train_cli_on_a_terminal(rows: int, cols: int) -> str:
 
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "derivations", "train", "--epochs", "3"],
-                            stdin=subprocess.DEVNULL, stdout=follower, stderr=follower, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "derivations", "train", "--epochs", "3"],
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+        close_fds=True,
+    )
     os.close(follower)
     out = b""
     while True:
@@ -304,8 +313,9 @@ def test_train_draws_a_progress_bar_on_a_terminal(rows, cols):
 
 
 def test_train_draws_no_progress_bar_when_not_a_terminal():
-    proc = subprocess.run([sys.executable, "-m", "derivations", "train", "--epochs", "3"],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "derivations", "train", "--epochs", "3"], capture_output=True, text=True, check=True
+    )
     assert "final validation accuracy" in proc.stdout
     assert "training:" not in proc.stderr and "%|" not in proc.stdout + proc.stderr
 
@@ -314,8 +324,11 @@ def test_train_draws_no_progress_bar_when_not_a_terminal():
 def test_train_refuses_an_unwritable_plot_path_before_training(tmp_path, capsys, where):
     from derivations.cli import main
 
-    plot = {"missing-dir": tmp_path / "no-such-dir" / "curves.png", "a-directory": tmp_path,
-            "not-png": tmp_path / "curves.txt"}[where]
+    plot = {
+        "missing-dir": tmp_path / "no-such-dir" / "curves.png",
+        "a-directory": tmp_path,
+        "not-png": tmp_path / "curves.txt",
+    }[where]
     assert main(["train", "--epochs", "2", "--plot", str(plot)]) == 1
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and f"cannot write --plot {plot}" in captured.err

@@ -44,9 +44,7 @@ _ANY_FLOAT = st.floats(allow_nan=False, allow_infinity=False)
 _MODERATE = st.floats(-30.0, 30.0, allow_nan=False)
 _MODERATE_ARRAYS = arrays(np.float64, st.integers(1, 8), elements=_MODERATE)
 #: Points >= 1e-3 from the kink: the central step h = eps^(1/3)·max(1,|x|) <= 1.9e-4 never crosses 0.
-_AWAY_FROM_KINK = arrays(
-    np.float64, st.integers(1, 8), elements=_MODERATE.filter(lambda v: abs(v) >= 1e-3)
-)
+_AWAY_FROM_KINK = arrays(np.float64, st.integers(1, 8), elements=_MODERATE.filter(lambda v: abs(v) >= 1e-3))
 #: Parameters: pReLU's alpha and swish's beta in a range where the formulas stay well scaled.
 _PARAM = st.floats(-3.0, 3.0, allow_nan=False)
 #: The parameter value used with the fixed stratum points (a float32-exact, non-trivial alpha/beta).
@@ -78,8 +76,7 @@ def _numeric_twin(name: str, expr: sp.Expr, function, *, ctx, salt: int, scale_e
     <= 0.5 ulp, plus libm's <= 1 ulp, in the dtype's own arithmetic or in float64 then one rounding).
     """
     for k, dtype in enumerate(DTYPES):
-        yield _twin_in(name, expr, function, dtype, ctx=ctx, salt=salt + 1000 * k, scale_expr=scale_expr,
-                       params=params)
+        yield _twin_in(name, expr, function, dtype, ctx=ctx, salt=salt + 1000 * k, scale_expr=scale_expr, params=params)
 
 
 def _twin_in(name: str, expr: sp.Expr, function, dtype, *, ctx, salt: int, scale_expr, params):

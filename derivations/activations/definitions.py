@@ -71,4 +71,3 @@ ACTIVATIONS: dict[str, Activation] = {
     "swish": Activation("swish", x * sigmoid_expr(beta * x), (beta,)),
     "gelu": Activation("GELU", x * normal_cdf(x)),
 }
-

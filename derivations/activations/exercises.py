@@ -70,7 +70,9 @@ def _tanh_net(draw):
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     widths = rng.integers(1, 5, size=L + 2)
-    layers = [(rng.standard_normal((widths[i + 1], widths[i])), rng.standard_normal(widths[i + 1])) for i in range(L + 1)]
+    layers = [
+        (rng.standard_normal((widths[i + 1], widths[i])), rng.standard_normal(widths[i + 1])) for i in range(L + 1)
+    ]
     return layers, rng.standard_normal(widths[0])
 
 
@@ -98,14 +100,28 @@ def _ex5b(ctx: Context):
     u = sum(w * (2 * s - 1) for w, s in zip(Ws, ss)) + b
     u_sig = sum(4 * w * s for w, s in zip(Ws, ss)) + 2 * (b - sum(Ws))
     # with z = u in the identity above, tanh(u) = 2 sigmoid(2u) − 1, so it remains to show u_sig = 2u
-    yield _equal(u_sig, 2 * u, "induction step: the sigmoid layer's pre-activation Σ 4W_j s_j + 2(b − Σ W_j) "
-                                       "equals 2 Σ W_j (2 s_j − 1) + 2b, so tanh(u) = 2 sigmoid(u_sig) − 1 (symbolic W, s, b)")
-    yield _equal(sum(w * (2 * s - 1) for w, s in zip(Ws, ss)) + c, sum(2 * w * s for w, s in zip(Ws, ss)) + c - sum(Ws),
-                         "output layer: V(2s − 1) + c = 2V s + (c − V 1)")
+    yield _equal(
+        u_sig,
+        2 * u,
+        "induction step: the sigmoid layer's pre-activation Σ 4W_j s_j + 2(b − Σ W_j) "
+        "equals 2 Σ W_j (2 s_j − 1) + 2b, so tanh(u) = 2 sigmoid(u_sig) − 1 (symbolic W, s, b)",
+    )
+    yield _equal(
+        sum(w * (2 * s - 1) for w, s in zip(Ws, ss)) + c,
+        sum(2 * w * s for w, s in zip(Ws, ss)) + c - sum(Ws),
+        "output layer: V(2s − 1) + c = 2V s + (c − V 1)",
+    )
     # values and weights O(1), ≤ 6 layers of width ≤ 4: rounding ~ 1e-15 per layer amplified by the ≤ 4x weights; 1e-10 safe
-    yield hypothesis_check("numeric", "Hypothesis-drawn tanh nets of depth 1-5: the converted sigmoid net and the "
-                           "converted-back tanh net give the same outputs", _tanh_net(), _ex5b_error,
-                           ctx=ctx, tol=1e-10, salt=51)
+    yield hypothesis_check(
+        "numeric",
+        "Hypothesis-drawn tanh nets of depth 1-5: the converted sigmoid net and the "
+        "converted-back tanh net give the same outputs",
+        _tanh_net(),
+        _ex5b_error,
+        ctx=ctx,
+        tol=1e-10,
+        salt=51,
+    )
 
 
 @register(
@@ -118,9 +134,16 @@ def _ex7(ctx: Context):
     dsig = sp.diff(sig, _z)
     at10 = dsig.subs(_z, 10)
     ok10 = sp.cancel(at10 - sp.exp(-10) / (1 + sp.exp(-10)) ** 2) == 0 and abs(float(at10) - 4.5396e-5) < 1e-8
-    yield Check("exact", ok10, f"sigmoid'(10) = e^-10/(1 + e^-10)² = {float(at10):.6g} exactly (vanishing: ~ 2·10⁴ times below 1/4)")
-    yield _equal(sp.Rational(1, 4) - dsig, (1 - sp.exp(-_z)) ** 2 / (4 * (1 + sp.exp(-_z)) ** 2),
-                         "1/4 − sigmoid'(z) = (1 − e^-z)²/(4(1 + e^-z)²) ≥ 0, zero only at z = 0")
+    yield Check(
+        "exact",
+        ok10,
+        f"sigmoid'(10) = e^-10/(1 + e^-10)² = {float(at10):.6g} exactly (vanishing: ~ 2·10⁴ times below 1/4)",
+    )
+    yield _equal(
+        sp.Rational(1, 4) - dsig,
+        (1 - sp.exp(-_z)) ** 2 / (4 * (1 + sp.exp(-_z)) ** 2),
+        "1/4 − sigmoid'(z) = (1 − e^-z)²/(4(1 + e^-z)²) ≥ 0, zero only at z = 0",
+    )
     # L unit-weight layers h_l = sigmoid(h_{l-1} − 1/2) (bias −1/2 keeps every pre-activation at 0 from x = 1/2):
     # the chain rule's product reaches 4^-L exactly.
     # the chain rule in exact arithmetic: d h_L/dx = Π_l sigmoid'(z_l), z_l = h_{l-1} − 1/2, from h_0 = 1/2
@@ -128,7 +151,11 @@ def _ex7(ctx: Context):
     for L in range(1, 6):
         g, h = g * dsig.subs(_z, h - sp.Rational(1, 2)), sig.subs(_z, h - sp.Rational(1, 2))
         exact = exact and g == sp.Rational(1, 4) ** L
-    yield Check("exact", exact, "L = 1..5 layers h_l = sigmoid(h_{l-1} − 1/2) at x = 1/2: d h_L/dx = 4^-L exactly (the bound is reached)")
+    yield Check(
+        "exact",
+        exact,
+        "L = 1..5 layers h_l = sigmoid(h_{l-1} − 1/2) at x = 1/2: d h_L/dx = 4^-L exactly (the bound is reached)",
+    )
 
     def excess(drawn):
         xv, L = drawn
@@ -136,6 +163,14 @@ def _ex7(ctx: Context):
         for _ in range(L):
             h = 1 / (1 + np.exp(-h))
         return max(0.0, abs(h.imag / 1e-30) * 4.0**L - 1.0)
+
     # the complex step is exact to rounding (~1e-16 relative per layer, ≤ 8 layers): 1e-12 covers it
-    yield hypothesis_check("numeric", "unit-weight sigmoid chains of depth 1-8 at Hypothesis-drawn x: |d h_L/dx| ≤ 4^-L",
-                           st.tuples(st.floats(-30, 30), st.integers(1, 8)), excess, ctx=ctx, tol=1e-12, salt=71)
+    yield hypothesis_check(
+        "numeric",
+        "unit-weight sigmoid chains of depth 1-8 at Hypothesis-drawn x: |d h_L/dx| ≤ 4^-L",
+        st.tuples(st.floats(-30, 30), st.integers(1, 8)),
+        excess,
+        ctx=ctx,
+        tol=1e-12,
+        salt=71,
+    )

@@ -66,6 +66,4 @@ def _prelu(ctx):
     params = (alpha,)
     yield from _numeric_twin("prelu", prelu.expr, na.prelu, ctx=ctx, salt=1, params=params)
     yield from _numeric_twin("prelu_grad", d, na.prelu_grad, ctx=ctx, salt=2, params=params)
-    yield _finite_difference(
-        "prelu_grad", na.prelu, na.prelu_grad, ctx=ctx, salt=3, method="central", params=params
-    )
+    yield _finite_difference("prelu_grad", na.prelu, na.prelu_grad, ctx=ctx, salt=3, method="central", params=params)

@@ -36,9 +36,7 @@ def _sigmoid(ctx):
     lo, hi = sp.limit(s, x, -sp.oo), sp.limit(s, x, sp.oo)
     yield Check("symbolic", lo == 0 and hi == 1, f"limits: sigmoid(-oo) = {lo}, sigmoid(+oo) = {hi}")
     slope = sp.simplify(sp.diff(s, x))
-    yield symbolic_true(
-        sp.Gt(slope, 0), f"sigmoid' = {slope} > 0: strictly increasing and continuous, so onto (0, 1)"
-    )
+    yield symbolic_true(sp.Gt(slope, 0), f"sigmoid' = {slope} > 0: strictly increasing and continuous, so onto (0, 1)")
     yield symbolic_equal(s.subs(x, -x), 1 - s, "sigmoid(-x) = 1 - sigmoid(x)")
     yield from _numeric_twin("sigmoid", s, na.sigmoid, ctx=ctx, salt=1)
 
@@ -64,9 +62,7 @@ def _sigmoid(ctx):
     "5.1.7",
     title="sigmoid' = exp(-x)/(1+exp(-x))^2 = sigmoid(1 - sigmoid); max 1/4 at 0; tails -> 0",
     latex=r"\frac{d}{dx}\sigma(x) = \frac{e^{-x}}{(1 + e^{-x})^2} = \sigma(x)(1 - \sigma(x)) \le \tfrac14",
-    statement=lambda: sp.Eq(
-        sp.Derivative(sigmoid_expr(x), x), sigmoid_expr(x) * (1 - sigmoid_expr(x))
-    ),
+    statement=lambda: sp.Eq(sp.Derivative(sigmoid_expr(x), x), sigmoid_expr(x) * (1 - sigmoid_expr(x))),
 )
 def _sigmoid_derivative(ctx):
     from numeric import activations as na

@@ -85,7 +85,9 @@ def _problem_with_biases(draw) -> dict:
     fwd = p["fwd"]
     rng = np.random.default_rng([draw[3], 1])
     b1_, b2_ = rng.standard_normal(fwd.z.shape[0]), rng.standard_normal(fwd.o.shape[0])
-    fb = nbp.forward(fwd.x, p["y"], fwd.W1, fwd.W2, lam=p["lam"], activation=p["activation"], loss=p["loss"], b1=b1_, b2=b2_)
+    fb = nbp.forward(
+        fwd.x, p["y"], fwd.W1, fwd.W2, lam=p["lam"], activation=p["activation"], loss=p["loss"], b1=b1_, b2=b2_
+    )
     return dict(p, fwd=fb, bwd=nbp.backward(fb))
 
 

@@ -33,12 +33,18 @@ __all__: list[str] = []  # the claims are registered on import
     "5.3.8",
     title="∂J/∂L = 1 and ∂J/∂s = 1",
     latex=r"\frac{\partial J}{\partial L} = 1,\quad \frac{\partial J}{\partial s} = 1",
-    statement=lambda: sp.Eq(sp.Matrix([sp.diff(L_node + s_node, L_node), sp.diff(L_node + s_node, s_node)]), sp.Matrix([1, 1])),
+    statement=lambda: sp.Eq(
+        sp.Matrix([sp.diff(L_node + s_node, L_node), sp.diff(L_node + s_node, s_node)]), sp.Matrix([1, 1])
+    ),
 )
 def _eq_5_3_8(ctx: Context):
     """Eq. 5.3.8: ∂J/∂L = ∂J/∂s = 1, symbolically and by exact differences of numeric.backprop.forward's J."""
     der = derived()
-    yield Check("symbolic", der["dJ_dL"] == 1 and der["dJ_ds"] == 1, f"d(L + s)/dL = {der['dJ_dL']}, d(L + s)/ds = {der['dJ_ds']}")
+    yield Check(
+        "symbolic",
+        der["dJ_dL"] == 1 and der["dJ_ds"] == 1,
+        f"d(L + s)/dL = {der['dJ_dL']}, d(L + s)/ds = {der['dJ_ds']}",
+    )
 
     def error(draw):
         import numeric.backprop as nbp
@@ -65,7 +71,9 @@ def _eq_5_3_8(ctx: Context):
         else:
             L_ref = float(np.sum((o_ - p["y"]) ** 2) / 2)
         J_0 = float(nbp.forward(fwd.x, p["y"], fwd.W1, fwd.W2, lam=0.0, **kw).J)
-        return max(abs(dJ_ds - 1.0), abs(bwd.dJ_ds - dJ_ds), abs(J_0 - L_ref) / max(1.0, abs(L_ref)) + abs(bwd.dJ_dL - 1.0))
+        return max(
+            abs(dJ_ds - 1.0), abs(bwd.dJ_ds - dJ_ds), abs(J_0 - L_ref) / max(1.0, abs(L_ref)) + abs(bwd.dJ_dL - 1.0)
+        )
 
     yield hypothesis_check(
         "finite-difference",
@@ -92,10 +100,16 @@ def _eq_5_3_9(ctx: Context):
     # equal to the book's g by verify_gradient (method "symbolic" only for the verdict "proved").
     from .tool import SOFTMAX, tool_check
 
-    yield tool_check("∂L/∂o, softmax CE L = log(sum(exp(o))) - y.T*o (y one-hot) vs softmax(o) - y",
-                     "log(sum(exp(o))) - y.T*o", "o", SOFTMAX.format(o="o") + " - y", seed=ctx.seed)
-    yield tool_check("∂L/∂o, squared loss L = (o - t).T*(o - t)/2 vs o - t", "(o - t).T*(o - t)/2", "o", "o - t",
-                     seed=ctx.seed)
+    yield tool_check(
+        "∂L/∂o, softmax CE L = log(sum(exp(o))) - y.T*o (y one-hot) vs softmax(o) - y",
+        "log(sum(exp(o))) - y.T*o",
+        "o",
+        SOFTMAX.format(o="o") + " - y",
+        seed=ctx.seed,
+    )
+    yield tool_check(
+        "∂L/∂o, squared loss L = (o - t).T*(o - t)/2 vs o - t", "(o - t).T*(o - t)/2", "o", "o - t", seed=ctx.seed
+    )
     # Concrete: softmax CE at explicit q, every label.
     Q = SIZES["q"]
     os_ = sp.symbols(f"o_0:{Q}", real=True)
@@ -208,7 +222,15 @@ def _ex1_shapes(ctx: Context):
     )
     ref = entrywise_reference()
     e = explicit_matrices()
-    at = {"dJ_do": e["o"], "dJ_dh": e["h"], "dJ_dz": e["z"], "dJ_dW1": e["W1"], "dJ_dW2": e["W2"], "ds_dW1": e["W1"], "ds_dW2": e["W2"]}
+    at = {
+        "dJ_do": e["o"],
+        "dJ_dh": e["h"],
+        "dJ_dz": e["z"],
+        "dJ_dW1": e["W1"],
+        "dJ_dW2": e["W2"],
+        "ds_dW1": e["W1"],
+        "ds_dW2": e["W2"],
+    }
     sized = [k for k in at if explicit_of(der[k]).shape != at[k].shape or ref[k].shape != at[k].shape]
     yield Check(
         "symbolic-sized",

@@ -56,9 +56,11 @@ def _measure(fn) -> tuple[int, int]:
 def _ex3(ctx: Context):
     from numeric.mlp import MLP  # lazy: numeric is the measured implementation
 
-    yield symbolic_true(sp.Eq(sp.expand(TRAIN_KEPT - (TRAIN_BOOK - P)), n * (h + q)),
-                        "the implementation keeps the book's count (beyond the parameters) plus the backward "
-                        "signals G1, G2: n(h + q) floats more")
+    yield symbolic_true(
+        sp.Eq(sp.expand(TRAIN_KEPT - (TRAIN_BOOK - P)), n * (h + q)),
+        "the implementation keeps the book's count (beyond the parameters) plus the backward "
+        "signals G1, G2: n(h + q) floats more",
+    )
     worst = 0
     lines = []
     for nv, dv, hv, qv in MEMORY_SIZES:
@@ -71,16 +73,23 @@ def _ex3(ctx: Context):
         out_kept, out_peak = _measure(lambda m=model, a=X: m.forward(a))
         ok = 0 <= over <= OVERHEAD_BYTES and 0 <= out_kept - 8 * nv * qv <= 512 and out_peak < kept
         worst = max(worst, abs(over))
-        lines.append(f"n,d,h,q={nv},{dv},{hv},{qv}: backward keeps {kept} B = 8·{train_floats(nv, dv, hv, qv)} + {over}, "
-                     f"forward keeps {out_kept} B (8nq = {8 * nv * qv}), peak {out_peak} B")
+        lines.append(
+            f"n,d,h,q={nv},{dv},{hv},{qv}: backward keeps {kept} B = 8·{train_floats(nv, dv, hv, qv)} + {over}, "
+            f"forward keeps {out_kept} B (8nq = {8 * nv * qv}), peak {out_peak} B"
+        )
         if not ok:
             break
-    yield Check("numeric", ok, "tracemalloc on numeric.mlp.MLP: kept bytes = 8·TRAIN_KEPT + object headers "
-                               f"(0..{OVERHEAD_BYTES} B); prediction keeps only the n×q output; " + "; ".join(lines),
-                max_error=worst)
+    yield Check(
+        "numeric",
+        ok,
+        "tracemalloc on numeric.mlp.MLP: kept bytes = 8·TRAIN_KEPT + object headers "
+        f"(0..{OVERHEAD_BYTES} B); prediction keeps only the n×q output; " + "; ".join(lines),
+        max_error=worst,
+    )
 
 
 # --- 5.3.ex4: Hessian-vector products ----------------------------------------------------------------
+
 
 def _flops_matmul(counter, A, B):
     counter[0] += 2 * A.shape[0] * A.shape[1] * B.shape[1]
@@ -127,7 +136,7 @@ def _unflatten(vec, shapes):
     out, k = [], 0
     for shape in shapes:
         size = int(np.prod(shape))
-        out.append(vec[k:k + size].reshape(shape))
+        out.append(vec[k : k + size].reshape(shape))
         k += size
     return out
 
@@ -165,20 +174,35 @@ FULL_PARAMS = (784 + 1) * 256 + (256 + 1) * 10
 )
 def _ex4(ctx: Context):
     # R-operator vs complex-step derivative of the gradient: both to ~1e-15 relative on O(1) nets; 1e-11 leaves 10^4 x
-    yield hypothesis_check("numeric", "Hypothesis-drawn tanh MLPs (n, d, h, q ≤ 5): Pearlmutter Hv equals the complex-step "
-                           "derivative of the gradient along v", _hvp_problem(), _hvp_error, ctx=ctx, tol=1e-11, salt=34)
+    yield hypothesis_check(
+        "numeric",
+        "Hypothesis-drawn tanh MLPs (n, d, h, q ≤ 5): Pearlmutter Hv equals the complex-step "
+        "derivative of the gradient along v",
+        _hvp_problem(),
+        _hvp_error,
+        ctx=ctx,
+        tol=1e-11,
+        salt=34,
+    )
     rng = ctx.rng(35)
     nv, dv, hv, qv = 4, 3, 2, 2
     shapes = [(dv, hv), (hv,), (hv, qv), (qv,)]
     params = [rng.standard_normal(s) for s in shapes]
     X, Y = rng.standard_normal((nv, dv)), np.eye(qv)[rng.integers(0, qv, size=nv)]
     size = sum(int(np.prod(s)) for s in shapes)
-    Hm = np.stack([np.concatenate([g.ravel() for g in hvp_tanh_mlp(params, _unflatten(e, shapes), X, Y)])
-                   for e in np.eye(size)], axis=1)
+    Hm = np.stack(
+        [np.concatenate([g.ravel() for g in hvp_tanh_mlp(params, _unflatten(e, shapes), X, Y)]) for e in np.eye(size)],
+        axis=1,
+    )
     asym = float(np.max(np.abs(Hm - Hm.T)) / np.max(np.abs(Hm)))
     # entries are sums of O(10) products of O(1) terms: rounding ~1e-15; 1e-12 is 1000x that
-    yield Check("numeric", asym <= 1e-12, f"full Hessian of a {size}-parameter tanh MLP, built from {size} products Hv: "
-                                         f"symmetric, max |H − Hᵀ|/max |H| = {asym:.2g} <= 1e-12", max_error=asym)
+    yield Check(
+        "numeric",
+        asym <= 1e-12,
+        f"full Hessian of a {size}-parameter tanh MLP, built from {size} products Hv: "
+        f"symmetric, max |H − Hᵀ|/max |H| = {asym:.2g} <= 1e-12",
+        max_error=asym,
+    )
     # cost in floating-point operations of the matrix products (machine-independent), counted by the implementation
     nn, dd, hh, qq = 16, 784, 256, 10
     g_count, h_count = [0], [0]
@@ -196,16 +220,23 @@ def _ex4(ctx: Context):
     grad_flops, hvp_flops = 4 * n * d * h + 6 * n * h * q, 6 * n * d * h + 16 * n * h * q
     sizes = {n: nn, d: dd, h: hh, q: qq}
     counted = g_count[0] == grad_flops.subs(sizes) and h_count[0] == hvp_flops.subs(sizes)
-    yield Check("symbolic", counted and sp.expand(3 * grad_flops - hvp_flops) == 6 * n * d * h + 2 * n * h * q,
-                f"matmul FLOPs: gradient 4ndh + 6nhq, Hv 6ndh + 16nhq, so 3·grad − Hv = 6ndh + 2nhq > 0 for all sizes "
-                f"(ratio {h_count[0] / g_count[0]:.2f} at n, d, h, q = {nn}, {dd}, {hh}, {qq}; counts match the formulas: {counted}; measured time ratio {t_hvp / t_grad:.2f}, reported only)")
+    yield Check(
+        "symbolic",
+        counted and sp.expand(3 * grad_flops - hvp_flops) == 6 * n * d * h + 2 * n * h * q,
+        f"matmul FLOPs: gradient 4ndh + 6nhq, Hv 6ndh + 16nhq, so 3·grad − Hv = 6ndh + 2nhq > 0 for all sizes "
+        f"(ratio {h_count[0] / g_count[0]:.2f} at n, d, h, q = {nn}, {dd}, {hh}, {qq}; counts match the formulas: {counted}; measured time ratio {t_hvp / t_grad:.2f}, reported only)",
+    )
     nbytes = sp.Integer(FULL_PARAMS) ** 2 * 8
-    yield Check("exact", FULL_PARAMS == 203_530 and nbytes == 331_395_687_200,
-                f"full Hessian of the [784, 256, 10] MLP: {FULL_PARAMS:,} Hv products (one per column), "
-                f"{FULL_PARAMS:,}² · 8 B = {int(nbytes):,} B ≈ {int(nbytes) / 1e9:.0f} GB in float64")
+    yield Check(
+        "exact",
+        FULL_PARAMS == 203_530 and nbytes == 331_395_687_200,
+        f"full Hessian of the [784, 256, 10] MLP: {FULL_PARAMS:,} Hv products (one per column), "
+        f"{FULL_PARAMS:,}² · 8 B = {int(nbytes):,} B ≈ {int(nbytes) / 1e9:.0f} GB in float64",
+    )
 
 
 # --- 5.3.ex5: partitioning -----------------------------------------------------------------------------
+
 
 @st.composite
 def _split_problem(draw):
@@ -226,16 +257,16 @@ def _split_error(problem) -> float:
     X = rng.standard_normal((k * m, sizes[0]))
     y = rng.integers(0, sizes[-1], size=k * m)
     _, full = model.loss_and_grads(X, y)
-    parts = [model.loss_and_grads(X[j * m:(j + 1) * m], y[j * m:(j + 1) * m])[1] for j in range(k)]
+    parts = [model.loss_and_grads(X[j * m : (j + 1) * m], y[j * m : (j + 1) * m])[1] for j in range(k)]
     avg = [sum(p[i] for p in parts) / k for i in range(len(full))]
     err = max(float(np.max(np.abs(a - f))) for a, f in zip(avg, full))
     # layers split over two workers: worker 2 runs layers s+1..L on worker 1's H_s and returns G_{s+1} W_{s+1}ᵀ
     s = 1
     H_s = model.forward_all(X)[s - 1].H
     upper = MLP(sizes[s:], activation="tanh", rng=rng)
-    upper.params = [p.copy() for p in model.params[2 * s:]]
+    upper.params = [p.copy() for p in model.params[2 * s :]]
     back = upper.backward(H_s, y)
-    err = max(err, *(float(np.max(np.abs(a - f))) for a, f in zip(back.grads, full[2 * s:])))
+    err = max(err, *(float(np.max(np.abs(a - f))) for a, f in zip(back.grads, full[2 * s :])))
     Z1 = model.forward_all(X)[0].Z
     G1 = (back.G[0] @ model.params[2 * s].T) * (1 - np.tanh(Z1) ** 2)
     err = max(err, float(np.max(np.abs(X.T @ G1 - full[0]))))
@@ -253,14 +284,28 @@ def _ex5(ctx: Context):
     ell = sp.IndexedBase("g")
     parts = sp.Sum(sp.Sum(ell[(j - 1) * m + i], (i, 1, m)) / m, (j, 1, k)) / k
     whole = sp.Sum(ell[i], (i, 1, k * m)) / (k * m)
-    sized = all(sp.expand(parts.subs({k: kv, m: mv}).doit() - whole.subs({k: kv, m: mv}).doit()) == 0
-                for kv in range(1, 5) for mv in range(1, 5))
-    yield Check("symbolic-sized", sized, "(1/k) Σ_j (1/m) Σ_{i∈B_j} g_i = (1/(km)) Σ_i g_i for per-example gradients g_i, "
-                                        "every k, m in 1..4 (the sums are linear, so it holds for the gradient of the mean loss)")
+    sized = all(
+        sp.expand(parts.subs({k: kv, m: mv}).doit() - whole.subs({k: kv, m: mv}).doit()) == 0
+        for kv in range(1, 5)
+        for mv in range(1, 5)
+    )
+    yield Check(
+        "symbolic-sized",
+        sized,
+        "(1/k) Σ_j (1/m) Σ_{i∈B_j} g_i = (1/(km)) Σ_i g_i for per-example gradients g_i, "
+        "every k, m in 1..4 (the sums are linear, so it holds for the gradient of the mean loss)",
+    )
     # k·m ≤ 20 rows, widths ≤ 5: each gradient entry is a sum of ≤ 20 O(1) terms, rounding ≤ 20·eps ~ 5e-15; 1e-12 safe
-    yield hypothesis_check("numeric", "Hypothesis-drawn tanh MLPs of depth 2-4: mean of k part gradients = full gradient, "
-                           "and a two-worker layer split gives the same gradients", _split_problem(), _split_error,
-                           ctx=ctx, tol=1e-12, salt=55)
+    yield hypothesis_check(
+        "numeric",
+        "Hypothesis-drawn tanh MLPs of depth 2-4: mean of k part gradients = full gradient, "
+        "and a two-worker layer split gives the same gradients",
+        _split_problem(),
+        _split_error,
+        ctx=ctx,
+        tol=1e-12,
+        salt=55,
+    )
     from numeric.mlp import MLP
 
     rng = ctx.rng(56)
@@ -270,4 +315,8 @@ def _ex5(ctx: Context):
     _, half = model.loss_and_grads(X[:4], y[:4])
     gap = max(float(np.max(np.abs(a - b))) for a, b in zip(full, half))
     # different examples give O(0.1) different gradients; 1e-6 is 10^8 x the rounding of either
-    yield Check("numeric", gap > 1e-6, f"training on the smaller minibatch (4 of 8 rows) instead: its gradient differs by {gap:.3g} (> 1e-6)")
+    yield Check(
+        "numeric",
+        gap > 1e-6,
+        f"training on the smaller minibatch (4 of 8 rows) instead: its gradient differs by {gap:.3g} (> 1e-6)",
+    )

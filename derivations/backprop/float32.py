@@ -44,8 +44,10 @@ def _float32_matches_float64(ctx: Context):
         loss32, g32 = net32.loss_and_grads(X, y, lam=lam)
         loss64, g64 = net64.loss_and_grads(X.astype(np.float64), y, lam=lam)
         dtypes_ok = all(g.dtype == np.float32 for g in g32) and np.asarray(loss32).dtype == np.float32
-        errors = [float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), np.finfo(np.float32).tiny))
-                  for a, b in zip(g32, g64)]
+        errors = [
+            float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), np.finfo(np.float32).tiny))
+            for a, b in zip(g32, g64)
+        ]
         errors.append(abs(float(loss32) - float(loss64)) / abs(float(loss64)))
         worst = max(errors)
         yield Check(

@@ -84,5 +84,10 @@ def for_display(expr):
     if not isinstance(expr, sp.Basic):
         return expr
     t = Symbol("t")
-    return expr.xreplace({fn: sp.Lambda(t, fn.expr.xreplace({fn.variables[0]: t}))
-                          for fn in expr.atoms(sp.Lambda) if len(fn.variables) == 1})
+    return expr.xreplace(
+        {
+            fn: sp.Lambda(t, fn.expr.xreplace({fn.variables[0]: t}))
+            for fn in expr.atoms(sp.Lambda)
+            if len(fn.variables) == 1
+        }
+    )

@@ -49,8 +49,13 @@ def tool_check(label: str, f: str, wrt: str, claimed, *, seed: int = 0) -> Check
     verdict = result.verdicts[0]
     method = METHOD.get(verdict, "symbolic")
     ok = result.ok and verdict in METHOD
-    return Check(method, ok, f"{label}: derived by derivations.gradient, equal to the book's closed form: {verdict} "
-                 f"({result.steps[0].detail})", result.steps[0].max_error)
+    return Check(
+        method,
+        ok,
+        f"{label}: derived by derivations.gradient, equal to the book's closed form: {verdict} "
+        f"({result.steps[0].detail})",
+        result.steps[0].max_error,
+    )
 
 
 @also_check("5.3.10")
@@ -64,37 +69,68 @@ def _tool_5_3_10(ctx: Context):
 @also_check("5.3.11")
 def _tool_5_3_11(ctx: Context):
     """Eq. 5.3.11: ∂J/∂W2 = g hᵀ + λW2, for a generic loss (g.T*o) and for softmax CE (g = softmax(o) - y)."""
-    yield tool_check("∂J/∂W2, J = g.T*o + s (chain rule through the loss)", f"g.T*({O}) + {S}", "W2",
-                     closed_forms()["dJ_dW2"], seed=ctx.seed)
+    yield tool_check(
+        "∂J/∂W2, J = g.T*o + s (chain rule through the loss)",
+        f"g.T*({O}) + {S}",
+        "W2",
+        closed_forms()["dJ_dW2"],
+        seed=ctx.seed,
+    )
     ce = f"log(sum(exp({O}))) - y.T*({O}) + {S}"
-    yield tool_check("∂J/∂W2, J = softmax CE + s", ce, "W2",
-                     f"({SOFTMAX.format(o=O)} - y)*phi(W1*x).T + lam*W2", seed=ctx.seed)
+    yield tool_check(
+        "∂J/∂W2, J = softmax CE + s", ce, "W2", f"({SOFTMAX.format(o=O)} - y)*phi(W1*x).T + lam*W2", seed=ctx.seed
+    )
 
 
 @also_check("5.3.12")
 def _tool_5_3_12(ctx: Context):
     """Eq. 5.3.12: ∂J/∂h = W2ᵀ g, with h a variable (hv), for g.T*o and for softmax CE."""
-    yield tool_check("∂J/∂h, J = g.T*(W2*h) + s (chain rule through the loss)", f"g.T*(W2*hv) + {S}", "hv",
-                     closed_forms()["dJ_dh"], seed=ctx.seed)
-    yield tool_check("∂J/∂h, J = softmax CE of o = W2*h", "log(sum(exp(W2*hv))) - y.T*(W2*hv)", "hv",
-                     f"W2.T*({SOFTMAX.format(o='W2*hv')} - y)", seed=ctx.seed)
+    yield tool_check(
+        "∂J/∂h, J = g.T*(W2*h) + s (chain rule through the loss)",
+        f"g.T*(W2*hv) + {S}",
+        "hv",
+        closed_forms()["dJ_dh"],
+        seed=ctx.seed,
+    )
+    yield tool_check(
+        "∂J/∂h, J = softmax CE of o = W2*h",
+        "log(sum(exp(W2*hv))) - y.T*(W2*hv)",
+        "hv",
+        f"W2.T*({SOFTMAX.format(o='W2*hv')} - y)",
+        seed=ctx.seed,
+    )
 
 
 @also_check("5.3.13")
 def _tool_5_3_13(ctx: Context):
     """Eq. 5.3.13: ∂J/∂z = W2ᵀ g ⊙ φ'(z), with z a variable, for g.T*o (chain rule through the loss)."""
-    yield tool_check("∂J/∂z, J = g.T*(W2*phi(z)) + s (chain rule through the loss)", f"g.T*(W2*phi(z)) + {S}", "z",
-                     closed_forms()["dJ_dz"], seed=ctx.seed)
+    yield tool_check(
+        "∂J/∂z, J = g.T*(W2*phi(z)) + s (chain rule through the loss)",
+        f"g.T*(W2*phi(z)) + {S}",
+        "z",
+        closed_forms()["dJ_dz"],
+        seed=ctx.seed,
+    )
 
 
 @also_check("5.3.14")
 def _tool_5_3_14(ctx: Context):
     """Eq. 5.3.14: ∂J/∂W1 = (W2ᵀ g ⊙ φ'(W1 x)) xᵀ + λW1, for g.T*o and for softmax CE."""
-    yield tool_check("∂J/∂W1, J = g.T*o + s (chain rule through the loss)", f"g.T*({O}) + {S}", "W1",
-                     closed_forms()["dJ_dW1"], seed=ctx.seed)
+    yield tool_check(
+        "∂J/∂W1, J = g.T*o + s (chain rule through the loss)",
+        f"g.T*({O}) + {S}",
+        "W1",
+        closed_forms()["dJ_dW1"],
+        seed=ctx.seed,
+    )
     ce = f"log(sum(exp({O}))) - y.T*({O}) + {S}"
-    yield tool_check("∂J/∂W1, J = softmax CE + s", ce, "W1",
-                     f"hadamard(W2.T*({SOFTMAX.format(o=O)} - y), phi_prime(W1*x))*x.T + lam*W1", seed=ctx.seed)
+    yield tool_check(
+        "∂J/∂W1, J = softmax CE + s",
+        ce,
+        "W1",
+        f"hadamard(W2.T*({SOFTMAX.format(o=O)} - y), phi_prime(W1*x))*x.T + lam*W1",
+        seed=ctx.seed,
+    )
 
 
 @also_check("5.3.ex2")
@@ -103,5 +139,6 @@ def _tool_5_3_ex2(ctx: Context):
     c = closed_forms_with_biases()
     f = f"g.T*({O_B}) + {S}"
     for key, wrt in (("dJ_db1", "b1"), ("dJ_db2", "b2"), ("dJ_dW1", "W1"), ("dJ_dW2", "W2")):
-        yield tool_check(f"∂J/∂{wrt}, J = g.T*o + s with biases (chain rule through the loss)", f, wrt, c[key],
-                         seed=ctx.seed)
+        yield tool_check(
+            f"∂J/∂{wrt}, J = g.T*o + s with biases (chain rule through the loss)", f, wrt, c[key], seed=ctx.seed
+        )

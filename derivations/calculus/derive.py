@@ -60,8 +60,10 @@ def _scalar_derivative(node: sp.Basic, k: int) -> sp.Basic:
     dummies = [sp.Dummy(f"a{i}") for i in range(len(node.args))]
     r = sp.diff(node.func(*dummies), dummies[k])
     if r.has(sp.Derivative) and not all(isinstance(d.expr, AppliedUndef) for d in r.atoms(sp.Derivative)):
-        raise ValueError(f"{sp.sstr(node.func)} has no known derivative (SymPy leaves {sp.sstr(r)}); "
-                         "expected a function SymPy can differentiate")
+        raise ValueError(
+            f"{sp.sstr(node.func)} has no known derivative (SymPy leaves {sp.sstr(r)}); "
+            "expected a function SymPy can differentiate"
+        )
     return normalize(r.xreplace(dict(zip(dummies, node.args))))
 
 
@@ -85,7 +87,9 @@ def derive(f: sp.Basic, wrt: sp.Basic) -> sp.Basic:
     _back(f, seed, wrt, terms)
     if _is_matrix(wrt):
         terms = [t for t in terms if not isinstance(t, sp.ZeroMatrix)]
-        return simplify_gradient(sp.MatAdd(*terms) if len(terms) > 1 else terms[0]) if terms else sp.ZeroMatrix(*wrt.shape)
+        return (
+            simplify_gradient(sp.MatAdd(*terms) if len(terms) > 1 else terms[0]) if terms else sp.ZeroMatrix(*wrt.shape)
+        )
     return sp.Add(*terms)
 
 
@@ -112,7 +116,7 @@ def _back(node: sp.Basic, G: sp.Basic, wrt: sp.Basic, out: list) -> None:
     elif isinstance(node, sp.Mul):
         for k, a in enumerate(node.args):
             if a.has(wrt):
-                rest = sp.Mul(*(node.args[:k] + node.args[k + 1:]))
+                rest = sp.Mul(*(node.args[:k] + node.args[k + 1 :]))
                 _back(a, G * rest, wrt, out)
     elif isinstance(node, sp.Pow):
         base, k = node.args
@@ -121,8 +125,10 @@ def _back(node: sp.Basic, G: sp.Basic, wrt: sp.Basic, out: list) -> None:
         if k.has(wrt):
             _back(k, G * node * sp.log(base), wrt, out)
     elif isinstance(node, MatrixElement):
-        raise ValueError(f"{sp.sstr(node)}: entries of matrices (A[i, j]) have no gradient rule here; "
-                         "write the expression with matrix operations (e.g. e_i.T*A*e_j)")
+        raise ValueError(
+            f"{sp.sstr(node)}: entries of matrices (A[i, j]) have no gradient rule here; "
+            "write the expression with matrix operations (e.g. e_i.T*A*e_j)"
+        )
     elif isinstance(node, (sp.Function, AppliedUndef)) or node.args:
         for k, a in enumerate(node.args):
             if a.has(wrt):
@@ -144,7 +150,7 @@ def _back_matrix(node: sp.MatrixExpr, G: sp.Basic, wrt, out: list) -> None:
         for i, M in enumerate(mats):
             if not M.has(wrt):
                 continue
-            left, right = mats[:i], mats[i + 1:]
+            left, right = mats[:i], mats[i + 1 :]
             adj = [c] if c != 1 else []
             if left:
                 adj.append(_prod(left, None).T)
@@ -164,13 +170,17 @@ def _back_matrix(node: sp.MatrixExpr, G: sp.Basic, wrt, out: list) -> None:
         if k < 0:
             _back(sp.Inverse(A) ** (-k) if k != -1 else sp.Inverse(A), G, wrt, out)
             return
-        terms = [sp.MatMul(*[f for f in (A.T ** r if r else None, G, A.T ** (k - 1 - r) if k - 1 - r else None)
-                             if f is not None]) for r in range(int(k))]  # Cookbook Eq. 90
+        terms = [
+            sp.MatMul(
+                *[f for f in (A.T**r if r else None, G, A.T ** (k - 1 - r) if k - 1 - r else None) if f is not None]
+            )
+            for r in range(int(k))
+        ]  # Cookbook Eq. 90
         _back(A, sp.MatAdd(*terms) if len(terms) > 1 else terms[0], wrt, out)
     elif isinstance(node, sp.HadamardProduct):
         for i, a in enumerate(node.args):
             if a.has(wrt):
-                others = node.args[:i] + node.args[i + 1:]
+                others = node.args[:i] + node.args[i + 1 :]
                 M = others[0] if len(others) == 1 else sp.HadamardProduct(*others)
                 _back(a, _hadamard(G, M), wrt, out)
     elif isinstance(node, sp.HadamardPower):
@@ -188,14 +198,17 @@ def _back_matrix(node: sp.MatrixExpr, G: sp.Basic, wrt, out: list) -> None:
         else:
             _back(node.expr, _hadamard(G, ElementwiseApplyFunction(d, node.expr)), wrt, out)
     else:
-        raise ValueError(f"no gradient rule for {type(node).__name__} {sp.sstr(node)} (e.g. Kronecker products "
-                         "are not supported); expected sums, products, transposes, traces, inverses, det, "
-                         "Hadamard products and entrywise functions")
+        raise ValueError(
+            f"no gradient rule for {type(node).__name__} {sp.sstr(node)} (e.g. Kronecker products "
+            "are not supported); expected sums, products, transposes, traces, inverses, det, "
+            "Hadamard products and entrywise functions"
+        )
 
 
 def simplify_gradient(G: sp.Basic) -> sp.Basic:
     """Tidy a derived gradient without changing its value: like terms collected (``doit``), ``I A = A``."""
     G = G.doit()
+
     def tidy(e):
         if isinstance(e, sp.MatMul):
             args = [a for a in e.args if not (isinstance(a, sp.Identity))]

@@ -30,6 +30,7 @@ def _size(n, sizes) -> int:
 
 def evaluate_exact(expr: sp.Basic, values: Mapping[str, sp.Basic], sizes: Mapping[sp.Symbol, int]) -> sp.Basic:
     """``expr`` with every matrix symbol replaced by its explicit ``Matrix`` (by name): a Matrix or a scalar."""
+
     def ev(e):
         if isinstance(e, (sp.MatrixSymbol, sp.Symbol)) and e.name in values:
             return values[e.name]
@@ -82,18 +83,35 @@ def _numpy_function(func) -> Callable:
     """A NumPy version of a SymPy scalar function class, entrywise on arrays (complex where analytic)."""
     from scipy import special
 
-    table = {sp.exp: np.exp, sp.log: np.log, sp.sqrt: np.sqrt, sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan,
-             sp.tanh: np.tanh, sp.sinh: np.sinh, sp.cosh: np.cosh, sp.erf: special.erf, sp.Abs: np.abs,
-             sp.sign: np.sign, sp.Max: lambda *a: reduce(np.maximum, a), sp.Min: lambda *a: reduce(np.minimum, a),
-             sp.Heaviside: lambda x, h0=0.5: np.heaviside(np.real(x), h0)}
+    table = {
+        sp.exp: np.exp,
+        sp.log: np.log,
+        sp.sqrt: np.sqrt,
+        sp.sin: np.sin,
+        sp.cos: np.cos,
+        sp.tan: np.tan,
+        sp.tanh: np.tanh,
+        sp.sinh: np.sinh,
+        sp.cosh: np.cosh,
+        sp.erf: special.erf,
+        sp.Abs: np.abs,
+        sp.sign: np.sign,
+        sp.Max: lambda *a: reduce(np.maximum, a),
+        sp.Min: lambda *a: reduce(np.minimum, a),
+        sp.Heaviside: lambda x, h0=0.5: np.heaviside(np.real(x), h0),
+    }
     if func in table:
         return table[func]
     dummy = sp.Dummy("t")
     return sp.lambdify(dummy, func(dummy), ["scipy", "numpy"])
 
 
-def evaluate_numpy(expr: sp.Basic, values: Mapping[str, object], sizes: Mapping[sp.Symbol, int],
-                   funcs: Mapping[str, Callable] | None = None) -> object:
+def evaluate_numpy(
+    expr: sp.Basic,
+    values: Mapping[str, object],
+    sizes: Mapping[sp.Symbol, int],
+    funcs: Mapping[str, Callable] | None = None,
+) -> object:
     """``expr`` on NumPy arrays (matrices by name as 2-D arrays, scalars as numbers): an array or a number.
 
     An undefined function is looked up by name in ``funcs`` (``KeyError`` naming it otherwise).

@@ -30,6 +30,7 @@ __all__ = ["Gradient", "gradient", "resolve", "verify_gradient"]
 
 def _display(expr: sp.Basic, printer: Callable) -> sp.Basic:
     """``expr`` with every entrywise application φ(A) replaced by a symbol printed as φ(A) (innermost first)."""
+
     def one(e: ElementwiseApplyFunction) -> sp.MatrixSymbol:
         fn = e.function if isinstance(e.function, Lambda) else Lambda(sp.Dummy("u"), e.function(sp.Dummy("u")))
         arg = _display(e.expr, printer)
@@ -93,7 +94,9 @@ def sizes_from(f: sp.Basic, arrays: Mapping[str, np.ndarray]) -> dict:
     sizes: dict = {}
     for m in sorted(f.atoms(sp.MatrixSymbol), key=lambda m: m.name):
         if m.name not in arrays:
-            raise ValueError(f"no array for {m.name!r}; expected keyword arguments {m.name}=... ({m.shape[0]}×{m.shape[1]})")
+            raise ValueError(
+                f"no array for {m.name!r}; expected keyword arguments {m.name}=... ({m.shape[0]}×{m.shape[1]})"
+            )
         shape = np.shape(arrays[m.name])
         shape = (shape[0], 1) if len(shape) == 1 else shape
         if len(shape) != 2:
@@ -101,8 +104,10 @@ def sizes_from(f: sp.Basic, arrays: Mapping[str, np.ndarray]) -> dict:
         for dim, n in zip(m.shape, shape):
             if isinstance(dim, sp.Symbol):
                 if sizes.setdefault(dim, n) != n:
-                    raise ValueError(f"{m.name} has shape {shape} but another array set {dim} = {sizes[dim]}; "
-                                     f"expected {dim} to be one size")
+                    raise ValueError(
+                        f"{m.name} has shape {shape} but another array set {dim} = {sizes[dim]}; "
+                        f"expected {dim} to be one size"
+                    )
             elif int(dim) != n:
                 raise ValueError(f"{m.name} has shape {shape}; expected {m.shape}")
     return sizes
@@ -126,8 +131,10 @@ def resolve(f, wrt, matrices=None, symbols=None) -> tuple[sp.Basic, sp.Basic]:
     elif not isinstance(f, sp.Basic):
         raise ValueError(f"f is a {type(f).__name__}; expected a SymPy expression or a string like 'sum(tanh(W*x))'")
     if isinstance(f, (sp.MatrixExpr, sp.MatrixBase)) and f.shape != (1, 1):
-        raise ValueError(f"f = {sp.sstr(f)[:60]} is a {f.shape[0]}×{f.shape[1]} matrix; expected a scalar "
-                         "(e.g. sum(...), trace(...) or x.T*A*x)")
+        raise ValueError(
+            f"f = {sp.sstr(f)[:60]} is a {f.shape[0]}×{f.shape[1]} matrix; expected a scalar "
+            "(e.g. sum(...), trace(...) or x.T*A*x)"
+        )
     names = {s.name: s for s in f.free_symbols | f.atoms(sp.MatrixSymbol) if hasattr(s, "name")}
     dims = {d.name for m in f.atoms(sp.MatrixSymbol) for s in m.shape for d in sp.sympify(s).free_symbols}
     name = wrt if isinstance(wrt, str) else getattr(wrt, "name", None)
@@ -137,8 +144,10 @@ def resolve(f, wrt, matrices=None, symbols=None) -> tuple[sp.Basic, sp.Basic]:
         raise ValueError(f"wrt={name!r} is a dimension of the matrices; expected a matrix or a scalar of f")
     if name not in names:
         declared = name in (matrices or {})
-        raise ValueError(f"wrt={name!r} {'is declared but ' if declared else ''}does not occur in f; expected one "
-                         f"of {', '.join(sorted(set(names) - dims)) or '(none)'}")
+        raise ValueError(
+            f"wrt={name!r} {'is declared but ' if declared else ''}does not occur in f; expected one "
+            f"of {', '.join(sorted(set(names) - dims)) or '(none)'}"
+        )
     sym = names[name]
     if not isinstance(wrt, str) and wrt != sym:
         raise ValueError(f"wrt={wrt!r} has the name of {sym!r} in f but another shape or domain")
@@ -171,7 +180,9 @@ def _opaque(exprs: list[sp.Basic]) -> list[sp.Basic]:
                 fresh[a] = sp.Symbol(sp.sstr(a), real=True)
     u = sp.Dummy("u")
     powers = lambda e: e.replace(  # noqa: E731 - the chain checker cannot evaluate HadamardPower (A∘k): as u**k entrywise
-        lambda a: isinstance(a, sp.HadamardPower), lambda a: ElementwiseApplyFunction(Lambda(u, u ** a.args[1]), a.args[0]))
+        lambda a: isinstance(a, sp.HadamardPower),
+        lambda a: ElementwiseApplyFunction(Lambda(u, u ** a.args[1]), a.args[0]),
+    )
     return [powers(e.xreplace(fresh)) for e in exprs]
 
 
@@ -187,11 +198,13 @@ def verify_gradient(f, wrt, claimed, *, matrices: dict | None = None, symbols: d
         raise ValueError(f"claimed is a {type(claimed).__name__}; expected a SymPy expression or a string")
     known = {s.name for s in G.f.free_symbols | G.f.atoms(sp.MatrixSymbol) if hasattr(s, "name")}
     known |= {d.name for m in G.f.atoms(sp.MatrixSymbol) for x in m.shape for d in sp.sympify(x).free_symbols}
-    extra = sorted({s.name for s in claimed.free_symbols | claimed.atoms(sp.MatrixSymbol)
-                    if hasattr(s, "name")} - known)
+    extra = sorted(
+        {s.name for s in claimed.free_symbols | claimed.atoms(sp.MatrixSymbol) if hasattr(s, "name")} - known
+    )
     if extra:
-        raise ValueError(f"claimed uses {extra[0]!r}, which does not occur in f; expected names of f: "
-                         f"{', '.join(sorted(known))}")
+        raise ValueError(
+            f"claimed uses {extra[0]!r}, which does not occur in f; expected names of f: {', '.join(sorted(known))}"
+        )
     lhs, rhs = _opaque([claimed, G.expr])
     result = verify_chain([lhs, rhs], seed=seed)
     if result.counterexample and result.verdicts[0] == "refuted":
@@ -204,8 +217,14 @@ def _name_entry(result, lhs, rhs, matrix: bool) -> None:
     from ..check import Check
 
     point = result.counterexample
-    dims = {d: point[d.name] for e in (lhs, rhs) for m in e.atoms(sp.MatrixSymbol)
-            for s in m.shape for d in sp.sympify(s).free_symbols if d.name in point}
+    dims = {
+        d: point[d.name]
+        for e in (lhs, rhs)
+        for m in e.atoms(sp.MatrixSymbol)
+        for s in m.shape
+        for d in sp.sympify(s).free_symbols
+        if d.name in point
+    }
     try:
         a = np.atleast_2d(evaluate_numpy(lhs, point, dims))
         b = np.atleast_2d(evaluate_numpy(rhs, point, dims))
@@ -215,5 +234,9 @@ def _name_entry(result, lhs, rhs, matrix: bool) -> None:
     k = np.unravel_index(int(np.argmax(np.abs(a - b))), a.shape)
     step = result.steps[0]
     where = f"entry [{k[0]}, {k[1]}]" if matrix else "the value"
-    result.steps[0] = Check(step.method, step.ok, f"{step.detail}; {where} differs: claimed {a[k]:.17g} vs derived "
-                            f"{b[k]:.17g}", step.max_error)
+    result.steps[0] = Check(
+        step.method,
+        step.ok,
+        f"{step.detail}; {where} differs: claimed {a[k]:.17g} vs derived {b[k]:.17g}",
+        step.max_error,
+    )

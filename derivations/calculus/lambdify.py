@@ -31,10 +31,7 @@ def lambdify_matrix(expr: sp.Basic, args: Sequence[sp.Basic], funcs: Mapping[str
     applications = sorted(expr.atoms(ElementwiseApplyFunction), key=sp.default_sort_key)
     holders = [MatrixSymbol(f"E{k}", *a.shape) for k, a in enumerate(applications)]
     outer = sp.lambdify(list(args) + holders, expr.xreplace(dict(zip(applications, holders))), "numpy")
-    inner = [
-        (funcs[function_name(a.function)], lambdify_matrix(a.expr, args, funcs))
-        for a in applications
-    ]
+    inner = [(funcs[function_name(a.function)], lambdify_matrix(a.expr, args, funcs)) for a in applications]
 
     def evaluate(*values):
         extra = [f(np.asarray(arg(*values), dtype=float)) for f, arg in inner]

@@ -50,10 +50,12 @@ def normalize(expr: sp.Basic) -> sp.Basic:
     expr = expr.replace(lambda e: isinstance(e, sp.Subs) and first_order(e.expr), subs_rule)
     expr = expr.replace(first_order, lambda e: named(e.expr, e.expr.args.index(e.variables[0]), e.expr.args))
     return expr.replace(
-        lambda e: isinstance(e, Lambda)
-        and len(e.variables) == 1
-        and isinstance(e.expr, AppliedUndef)
-        and e.expr.args == e.variables,
+        lambda e: (
+            isinstance(e, Lambda)
+            and len(e.variables) == 1
+            and isinstance(e.expr, AppliedUndef)
+            and e.expr.args == e.variables
+        ),
         lambda e: e.expr.func,
     )
 

@@ -32,8 +32,25 @@ __all__ = ["parse_scalar", "scalar_of", "sum_entries"]
 
 _u = sp.Dummy("u")
 
-_SCALAR_FUNCTIONS = {name: getattr(sp, name) for name in (
-    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sinh", "cosh", "Abs", "Max", "Min", "Heaviside", "erf")}
+_SCALAR_FUNCTIONS = {
+    name: getattr(sp, name)
+    for name in (
+        "exp",
+        "log",
+        "sqrt",
+        "sin",
+        "cos",
+        "tan",
+        "tanh",
+        "sinh",
+        "cosh",
+        "Abs",
+        "Max",
+        "Min",
+        "Heaviside",
+        "erf",
+    )
+}
 _SCALAR_FUNCTIONS.update({"abs": sp.Abs, "max": sp.Max, "min": sp.Min})
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _FORBIDDEN = re.compile(r"__|\blambda\b|\bimport\b|['\"\[\]{};:]|\.(?!T\b)[A-Za-z_]")
@@ -71,7 +88,10 @@ class _V:
             a, b = scalar_of(a), scalar_of(b)
         if _is_matrix(a) != _is_matrix(b):  # c + A: c added to every entry (1 - tanh²(z), entrywise)
             shape = (a if _is_matrix(a) else b).shape
-            a, b = (a if _is_matrix(a) else a * sp.OneMatrix(*shape)), (b if _is_matrix(b) else b * sp.OneMatrix(*shape))
+            a, b = (
+                (a if _is_matrix(a) else a * sp.OneMatrix(*shape)),
+                (b if _is_matrix(b) else b * sp.OneMatrix(*shape)),
+            )
         return (b, a) if reverse else (a, b)
 
     def __add__(self, o):
@@ -169,26 +189,37 @@ def _matrix_function(name: str, build, arity: int | None = 1):
 
 def _local(text: str, declared: dict, symbols: dict) -> dict:
     """The names of ``text``: functions, matrices (wrapped), scalars and undefined functions."""
-    local: dict = {name: _entrywise(name, f) for name, f in _SCALAR_FUNCTIONS.items()
-                   if name not in ("Max", "Min", "max", "min")}
-    local.update({name: _scalar_only(name, f) for name, f in (("Max", sp.Max), ("Min", sp.Min),
-                                                              ("max", sp.Max), ("min", sp.Min))})
+    local: dict = {
+        name: _entrywise(name, f) for name, f in _SCALAR_FUNCTIONS.items() if name not in ("Max", "Min", "max", "min")
+    }
+    local.update(
+        {
+            name: _scalar_only(name, f)
+            for name, f in (("Max", sp.Max), ("Min", sp.Min), ("max", sp.Max), ("min", sp.Min))
+        }
+    )
     local.update({name: _entrywise(name, lam) for name, lam in grammar.ACTIVATIONS.items()})
-    local.update(det=_matrix_function("det", sp.Determinant), inv=_matrix_function("inv", sp.Inverse),
-                 hadamard=_matrix_function("hadamard", sp.HadamardProduct, None),
-                 kron=_matrix_function("kron", sp.KroneckerProduct, None),
-                 trace=_matrix_function("trace", sp.Trace), Trace=_matrix_function("trace", sp.Trace),
-                 transpose=_matrix_function("transpose", sp.Transpose),
-                 sum=_matrix_function("sum", sum_entries),
-                 Identity=lambda n: _V(sp.Identity(_V.of(n))))
+    local.update(
+        det=_matrix_function("det", sp.Determinant),
+        inv=_matrix_function("inv", sp.Inverse),
+        hadamard=_matrix_function("hadamard", sp.HadamardProduct, None),
+        kron=_matrix_function("kron", sp.KroneckerProduct, None),
+        trace=_matrix_function("trace", sp.Trace),
+        Trace=_matrix_function("trace", sp.Trace),
+        transpose=_matrix_function("transpose", sp.Transpose),
+        sum=_matrix_function("sum", sum_entries),
+        Identity=lambda n: _V(sp.Identity(_V.of(n))),
+    )
     local.update({k: _V(v) for k, v in _CONSTANTS.items()})
     local.update({k: _V(v) for k, v in declared.items()})
     dims = {s.name: s for m in declared.values() for s in m.shape if isinstance(s, sp.Symbol)}
     called = set(re.findall(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", text))
     for name in sorted(called - set(local)):
         if name in declared or name in dims:
-            raise ValueError(f"f {text!r}: {name!r} is a matrix or a dimension but is called like a function, "
-                             f"{name}(...); write products with '*', e.g. {name}*(x)")
+            raise ValueError(
+                f"f {text!r}: {name!r} is a matrix or a dimension but is called like a function, "
+                f"{name}(...); write products with '*', e.g. {name}*(x)"
+            )
         base = name[: -len("_prime")] if name.endswith("_prime") else name
         fn = named_derivative(sp.Function(base)) if base != name else sp.Function(name)
         local[name] = _entrywise(name, Lambda(_u, fn(_u)))
@@ -203,24 +234,32 @@ def parse_scalar(text: str, matrices: dict | None = None, symbols: dict | None =
         raise ValueError(f"{what}={text!r} is empty; expected an expression such as 'sum(tanh(W*x + b))'")
     bad = _FORBIDDEN.search(text)
     if bad:
-        raise ValueError(f"{what}={text!r}: {bad.group(0)!r} is not allowed; expected +, -, *, @, **, .T, "
-                         "numbers, names and functions such as exp(...)")
+        raise ValueError(
+            f"{what}={text!r}: {bad.group(0)!r} is not allowed; expected +, -, *, @, **, .T, "
+            "numbers, names and functions such as exp(...)"
+        )
     if text.count("(") != text.count(")"):
-        raise ValueError(f"{what}={text!r} has {text.count('(')} '(' but {text.count(')')} ')'; "
-                         "expected balanced parentheses")
+        raise ValueError(
+            f"{what}={text!r} has {text.count('(')} '(' but {text.count(')')} ')'; expected balanced parentheses"
+        )
     declared = declare(matrices)
     local = _local(text, declared, check_symbols(symbols))
-    glob = {"__builtins__": {}, "Symbol": sp.Symbol, "Integer": sp.Integer, "Float": sp.Float,
-            "Rational": sp.Rational}
+    glob = {"__builtins__": {}, "Symbol": sp.Symbol, "Integer": sp.Integer, "Float": sp.Float, "Rational": sp.Rational}
     try:
-        value = parse_expr(text, local_dict=local, global_dict=glob,
-                           transformations=standard_transformations + (convert_xor, rationalize))
+        value = parse_expr(
+            text,
+            local_dict=local,
+            global_dict=glob,
+            transformations=standard_transformations + (convert_xor, rationalize),
+        )
     except (ShapeError, NonSquareMatrixError) as exc:
         raise ValueError(f"{what}={text!r} has mismatched sizes: {' '.join(str(exc).split())}") from None
     except AttributeError as exc:
         raise ValueError(f"{what}={text!r}: {exc}; is a matrix undeclared? declare it in matrices") from None
     except (SyntaxError, TypeError, NameError, ValueError) as exc:
-        raise ValueError(f"{what}={text!r} does not parse: {' '.join(str(exc).split()) or type(exc).__name__}") from None
+        raise ValueError(
+            f"{what}={text!r} does not parse: {' '.join(str(exc).split()) or type(exc).__name__}"
+        ) from None
     expr = _V.of(value)
     problems: list[str] = []
     shape_of(expr, problems)

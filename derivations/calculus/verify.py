@@ -59,19 +59,26 @@ class GradientResult:
     ok = holds
 
     def __str__(self) -> str:
-        return "\n".join([f"{self.what}: {'ok' if self.ok else 'FAILED'} ({self.seconds:.2f}s)"]
-                         + [f"  {c}" for c in self.checks])
+        return "\n".join(
+            [f"{self.what}: {'ok' if self.ok else 'FAILED'} ({self.seconds:.2f}s)"] + [f"  {c}" for c in self.checks]
+        )
 
 
 def _dims(f: sp.Basic) -> list[sp.Symbol]:
-    return sorted({d for m in f.atoms(sp.MatrixSymbol) for s in m.shape for d in sp.sympify(s).free_symbols},
-                  key=lambda s: s.name)
+    return sorted(
+        {d for m in f.atoms(sp.MatrixSymbol) for s in m.shape for d in sp.sympify(s).free_symbols}, key=lambda s: s.name
+    )
 
 
 def _explicit_sizes(f: sp.Basic) -> dict:
     """Distinct sizes 2, 3, 4, … (dimensions of inverted/determinant matrices get the smallest: cost)."""
-    inverted = {d for node in sp.preorder_traversal(f) if isinstance(node, (sp.Inverse, sp.Determinant, sp.MatPow))
-                for s in node.args[0].shape for d in sp.sympify(s).free_symbols}
+    inverted = {
+        d
+        for node in sp.preorder_traversal(f)
+        if isinstance(node, (sp.Inverse, sp.Determinant, sp.MatPow))
+        for s in node.args[0].shape
+        for d in sp.sympify(s).free_symbols
+    }
     order = sorted(_dims(f), key=lambda s: (s not in inverted, s.name))
     return {d: k + 2 for k, d in enumerate(order)}
 
@@ -84,8 +91,14 @@ def _rational(rng) -> sp.Rational:
 
 def _scalars(f):
     dims = set(_dims(f))
-    return sorted((s for s in f.free_symbols if isinstance(s, sp.Symbol) and not isinstance(s, sp.MatrixSymbol)
-                   and s not in dims), key=lambda s: s.name)
+    return sorted(
+        (
+            s
+            for s in f.free_symbols
+            if isinstance(s, sp.Symbol) and not isinstance(s, sp.MatrixSymbol) and s not in dims
+        ),
+        key=lambda s: s.name,
+    )
 
 
 def entrywise_check(G, seed: int = 0) -> Check:
@@ -94,8 +107,10 @@ def entrywise_check(G, seed: int = 0) -> Check:
     sizes = _explicit_sizes(f)
     rng = np.random.default_rng(seed)
     for _attempt in range(5):  # a singular drawn matrix: draw again
-        values = {m.name: sp.Matrix(*(int(sp.sympify(s).xreplace(sizes)) for s in m.shape), lambda i, j: _rational(rng))
-                  for m in f.atoms(sp.MatrixSymbol)}
+        values = {
+            m.name: sp.Matrix(*(int(sp.sympify(s).xreplace(sizes)) for s in m.shape), lambda i, j: _rational(rng))
+            for m in f.atoms(sp.MatrixSymbol)
+        }
         values.update({s.name: _rational(rng) for s in _scalars(f)})
         try:
             at = values[wrt.name]
@@ -106,8 +121,11 @@ def entrywise_check(G, seed: int = 0) -> Check:
             F = normalize(evaluate_exact(f, {**values, wrt.name: v}, sizes))
             F = F[0, 0] if isinstance(F, sp.MatrixBase) else F
             point = dict(zip(v, at)) if isinstance(v, sp.MatrixBase) else {v: at}
-            reference = (v.applyfunc(lambda e, F=F, point=point: normalize(sp.diff(F, e)).xreplace(point)) if isinstance(v, sp.MatrixBase)
-                         else sp.Matrix([[normalize(sp.diff(F, v)).xreplace(point)]]))
+            reference = (
+                v.applyfunc(lambda e, F=F, point=point: normalize(sp.diff(F, e)).xreplace(point))
+                if isinstance(v, sp.MatrixBase)
+                else sp.Matrix([[normalize(sp.diff(F, v)).xreplace(point)]])
+            )
             ours = normalize(evaluate_exact(G.expr, values, sizes))
             ours = ours if isinstance(ours, sp.MatrixBase) else sp.Matrix([[ours]])
             break
@@ -117,8 +135,11 @@ def entrywise_check(G, seed: int = 0) -> Check:
         return Check("symbolic-sized", False, "could not draw a rational point where f is defined (5 attempts)")
     at_sizes = ", ".join(f"{d}={n}" for d, n in sizes.items()) or "no dimensions"
     if ours.shape != reference.shape:
-        return Check("symbolic-sized", False, f"at {at_sizes}: the closed form is {ours.shape}, "
-                                              f"∂f/∂{wrt} entrywise is {reference.shape}")
+        return Check(
+            "symbolic-sized",
+            False,
+            f"at {at_sizes}: the closed form is {ours.shape}, ∂f/∂{wrt} entrywise is {reference.shape}",
+        )
     hp = 0
     for k, (a, b) in enumerate(zip(ours, reference)):
         d = a - b
@@ -127,11 +148,19 @@ def entrywise_check(G, seed: int = 0) -> Check:
         hp += 1
         if not _vanishes(d, rng):
             i, j = divmod(k, ours.shape[1])
-            return Check("symbolic-sized", False, f"at {at_sizes}, a random rational point: entry [{i}, {j}] differs, "
-                         f"closed form {sp.sstr(a)[:60]} vs SymPy's scalar diff {sp.sstr(b)[:60]}")
+            return Check(
+                "symbolic-sized",
+                False,
+                f"at {at_sizes}, a random rational point: entry [{i}, {j}] differs, "
+                f"closed form {sp.sstr(a)[:60]} vs SymPy's scalar diff {sp.sstr(b)[:60]}",
+            )
     how = "exact" if not hp else f"{len(ours) - hp} exact, {hp} to {HP_DIGITS} digits with φ's values drawn"
-    return Check("symbolic-sized", True, f"at {at_sizes}, every other input an exact random rational: all "
-                 f"{len(ours)} entries of the closed form equal SymPy's scalar diff of f entry by entry ({how})")
+    return Check(
+        "symbolic-sized",
+        True,
+        f"at {at_sizes}, every other input an exact random rational: all "
+        f"{len(ours)} entries of the closed form equal SymPy's scalar diff of f entry by entry ({how})",
+    )
 
 
 #: Digits of the fallback comparison; a difference below 10^-(HP_DIGITS - 15) relative to the size of its
@@ -179,10 +208,16 @@ def fd_check(G, seed: int = 0, examples: int = 20) -> Check:
         sizes_list, s = draw
         sizes = dict(zip(dims, sizes_list))
         rng = np.random.default_rng(s)
-        values = {m.name: rng.standard_normal(tuple(int(sp.sympify(x).xreplace(sizes)) for x in m.shape))
-                  for m in sorted(f.atoms(sp.MatrixSymbol), key=lambda m: m.name)}
-        values.update({x.name: float(abs(rng.standard_normal()) + 0.1) if x.is_positive else float(rng.standard_normal())
-                       for x in scalars})
+        values = {
+            m.name: rng.standard_normal(tuple(int(sp.sympify(x).xreplace(sizes)) for x in m.shape))
+            for m in sorted(f.atoms(sp.MatrixSymbol), key=lambda m: m.name)
+        }
+        values.update(
+            {
+                x.name: float(abs(rng.standard_normal()) + 0.1) if x.is_positive else float(rng.standard_normal())
+                for x in scalars
+            }
+        )
         for A in inverted:
             M = np.asarray(evaluate_numpy(A, values, sizes, funcs), dtype=float)
             assume(M.ndim == 2 and M.shape[0] == M.shape[1] and np.linalg.cond(M) < COND_MAX)
@@ -205,22 +240,41 @@ def fd_check(G, seed: int = 0, examples: int = 20) -> Check:
         worst[0] = max(worst[0], e)
 
     strategy = st.tuples(st.lists(st.integers(1, 4), min_size=len(dims), max_size=len(dims)), st.integers(0, 2**32 - 1))
-    test = settings(max_examples=examples, database=None, deadline=None, suppress_health_check=list(HealthCheck),
-                    phases=(Phase.explicit, Phase.generate, Phase.shrink), verbosity=Verbosity.quiet,
-                    print_blob=False, report_multiple_bugs=False)(hypothesis_seed(seed)(given(strategy)(body)))
+    test = settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+        report_multiple_bugs=False,
+    )(hypothesis_seed(seed)(given(strategy)(body)))
     how = "complex step (step 1e-20" if analytic else "central differences (step eps^(1/3)"
     try:
         test()
     except AssertionError:
         sizes, s, e = failure[-1]
-        return Check("finite-difference", False, f"closed form vs {how}, tol {tol:g}): error {e:.3g} at sizes "
-                     f"{ {str(k): v for k, v in sizes.items()} }, values seed {s}", max_error=e)
+        return Check(
+            "finite-difference",
+            False,
+            f"closed form vs {how}, tol {tol:g}): error {e:.3g} at sizes "
+            f"{ {str(k): v for k, v in sizes.items()} }, values seed {s}",
+            max_error=e,
+        )
     except Exception as exc:  # hypothesis.errors.Unsatisfiable: no drawn point where f is defined
-        return Check("finite-difference", False, f"closed form vs {how}): no check ({type(exc).__name__}: "
-                     f"{' '.join(str(exc).split())[:100]})")
-    return Check("finite-difference", True, f"closed form in NumPy vs {how}, tol {tol:g} relative to max(|entry|, 1)) "
-                 f"of f at {examples} Hypothesis-drawn points (sizes 1..4, N(0, 1) values): max {worst[0]:.3g}",
-                 max_error=worst[0])
+        return Check(
+            "finite-difference",
+            False,
+            f"closed form vs {how}): no check ({type(exc).__name__}: {' '.join(str(exc).split())[:100]})",
+        )
+    return Check(
+        "finite-difference",
+        True,
+        f"closed form in NumPy vs {how}, tol {tol:g} relative to max(|entry|, 1)) "
+        f"of f at {examples} Hypothesis-drawn points (sizes 1..4, N(0, 1) values): max {worst[0]:.3g}",
+        max_error=worst[0],
+    )
 
 
 def verify_gradient_expr(G, *, seed: int = 0, examples: int = 20) -> GradientResult:
@@ -233,4 +287,3 @@ def verify_gradient_expr(G, *, seed: int = 0, examples: int = 20) -> GradientRes
     result.checks.append(fd_check(G, seed, examples))
     result.seconds = time.perf_counter() - t0
     return result
-

@@ -73,16 +73,23 @@ __all__ = ["ChainResult", "POINTS", "PROOF_BUDGET", "parse", "verify_chain"]
 
 #: Tunable constants and the submodule that owns (and reads) each.
 _TUNABLES = {
-    "POINTS": "checker", "SIZE_RANGE": "checker", "STEP_BUDGET": "checker",
-    "PROOF_BUDGET": "symbolic", "WALL_FACTOR": "symbolic",
-    "EPS": "float_eval", "TOL_FACTOR": "float_eval", "FALLBACK_RTOL": "float_eval",
-    "HP_BITS": "exact_eval", "HP_RTOL": "exact_eval",
+    "POINTS": "checker",
+    "SIZE_RANGE": "checker",
+    "STEP_BUDGET": "checker",
+    "PROOF_BUDGET": "symbolic",
+    "WALL_FACTOR": "symbolic",
+    "EPS": "float_eval",
+    "TOL_FACTOR": "float_eval",
+    "FALLBACK_RTOL": "float_eval",
+    "HP_BITS": "exact_eval",
+    "HP_RTOL": "exact_eval",
 }
 
 
 def _tunable(name: str, home: str) -> property:
     """``derivations.chain.NAME``: read and set in the owning submodule (a data descriptor, so
     ``monkeypatch.setattr(derivations.chain, NAME, v)`` records and restores the live value)."""
+
     def get(self: types.ModuleType) -> Any:
         return getattr(import_module(f"{__name__}.{home}"), name)
 

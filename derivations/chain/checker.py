@@ -45,8 +45,7 @@ STEP_BUDGET = 2.5
 RANDOMIZED_FIRST = 0.1
 
 
-def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index: int = 0,
-                small: bool = False) -> dict:
+def _draw_point(rng, mats, scalars, dims, real: bool, scale: float = 1.0, index: int = 0, small: bool = False) -> dict:
     """A random point inside the domains: distinct sizes >= 3 for ``dims``, standard normal real
     matrix entries; scalars by domain (:func:`.domains.domain_of`): integers, positive or real
     normals, and complex normals for complex symbols (real ones where ``real``: a non-analytic step),
@@ -168,8 +167,18 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         if found[0]:
             return Check("exact", True, f"{name}: {found[1]}"), None, False, 0
         if found[0] is False:  # an exact difference at an integer point: refuted, then made small
-            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, found[1], f"{name}: lhs ≠ rhs at a "
-                                     f"random integer point{at(found[1])}: {found[2]}", at, deadline)
+            point, detail = _smaller(
+                lhs,
+                rhs,
+                mats,
+                scalars,
+                dims,
+                seed,
+                found[1],
+                f"{name}: lhs ≠ rhs at a random integer point{at(found[1])}: {found[2]}",
+                at,
+                deadline,
+            )
             return Check("counterexample", False, detail), point, False, 0
     if verdict is True:
         scope = "for all sizes " if mats else ""
@@ -180,14 +189,32 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         found = minimal.search(lhs, rhs, mats, scalars, dims, seed, _left(deadline))
         if found is not None:
             point, how = found
-            return (Check("symbolic", False, f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); smallest "
-                          f"counterexample found{at(point)}: {how}"), minimal.exact_form(point), False, 0)
+            return (
+                Check(
+                    "symbolic",
+                    False,
+                    f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); smallest "
+                    f"counterexample found{at(point)}: {how}",
+                ),
+                minimal.exact_form(point),
+                False,
+                0,
+            )
         for _ in range(3):
             point = _draw_point(rng, mats, scalars, dims, real, small=small)
             differs, how = _exact_differs(lhs, rhs, point)
             if differs:
-                return (Check("symbolic", False, f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); at a "
-                              f"random {where} point{at(point)}: {how}"), point, False, 0)
+                return (
+                    Check(
+                        "symbolic",
+                        False,
+                        f"{name}: lhs - rhs reduces to {why}, not 0 (doit/expand); at a "
+                        f"random {where} point{at(point)}: {how}",
+                    ),
+                    point,
+                    False,
+                    0,
+                )
         # never confirmed (an exotic form): the numeric stage decides
     worst_rel, tested, attempts, all_bounded = 0.0, 0, 0, True
     exact_note, passed = "", []
@@ -196,20 +223,36 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
             exact_note = f"; stopped at the step budget of {STEP_BUDGET:g} s"
             break
         attempts += 1
-        point = _draw_point(rng, mats, scalars, dims, real, scale=COMPLEX_SCALES[attempts % len(COMPLEX_SCALES)],
-                            index=attempts - 1, small=small)
+        point = _draw_point(
+            rng,
+            mats,
+            scalars,
+            dims,
+            real,
+            scale=COMPLEX_SCALES[attempts % len(COMPLEX_SCALES)],
+            index=attempts - 1,
+            small=small,
+        )
         try:
             excess, diff, tol, idx, lv, rv, bounded = _compare(lhs, rhs, point, dims)
         except _Unsupported as exc:
-            return Check("error", False, f"{name}: cannot evaluate {exc} numerically; not proved either"), None, False, 0
+            return (
+                Check("error", False, f"{name}: cannot evaluate {exc} numerically; not proved either"),
+                None,
+                False,
+                0,
+            )
         if not (np.all(np.isfinite(lv)) and np.all(np.isfinite(rv))):
             continue
         tested += 1
         all_bounded = all_bounded and bounded
         # relative to the values and, where known, to the intermediates' magnitudes (the rounding bound
         # over TOL_FACTOR·EPS): a side that is exactly 0 would otherwise make any rounding "relative 1"
-        size = (float(np.max(tol)) / (float_eval.TOL_FACTOR * float_eval.EPS)
-                if bounded and float_eval.TOL_FACTOR > 0 else 0.0)
+        size = (
+            float(np.max(tol)) / (float_eval.TOL_FACTOR * float_eval.EPS)
+            if bounded and float_eval.TOL_FACTOR > 0
+            else 0.0
+        )
         scale = max(float(np.max(np.abs(lv))), float(np.max(np.abs(rv))), size, np.finfo(float).tiny)
         worst_rel = max(worst_rel, float(np.max(diff)) / scale)
         if excess > 0:
@@ -225,9 +268,11 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
                 passed.append(point)
                 continue
             entry = f" entry {tuple(int(k) for k in idx)}" if idx else ""
-            detail = (f"{name}: lhs ≠ rhs at a random {where} point{at(point)}:{entry} lhs = {_fmt_number(lv[idx])}, "
-                      f"rhs = {_fmt_number(rv[idx])}, |diff| = {float(diff[idx]):.3g} > tolerance {float(tol[idx]):.3g} "
-                      f"({'rounding bound' if bounded else f'fallback {float_eval.FALLBACK_RTOL:g} relative'}); {how}")
+            detail = (
+                f"{name}: lhs ≠ rhs at a random {where} point{at(point)}:{entry} lhs = {_fmt_number(lv[idx])}, "
+                f"rhs = {_fmt_number(rv[idx])}, |diff| = {float(diff[idx]):.3g} > tolerance {float(tol[idx]):.3g} "
+                f"({'rounding bound' if bounded else f'fallback {float_eval.FALLBACK_RTOL:g} relative'}); {how}"
+            )
             if not differs:
                 return Check("numeric", False, detail + " (NOT confirmed)", max_error=worst_rel), None, False, tested
             point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline)
@@ -244,22 +289,41 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         point = min(passed, key=lambda p: sum(p[d.name] for d in dims))
         differs, how = _exact_differs(lhs, rhs, point, project=True)
         if differs:
-            detail = (f"{name}: lhs ≠ rhs at a random {where} point{at(point)} although "
-                      f"float64 agrees within its rounding bound: {how}")
+            detail = (
+                f"{name}: lhs ≠ rhs at a random {where} point{at(point)} although "
+                f"float64 agrees within its rounding bound: {how}"
+            )
             point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline)
             return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
-        exact_note = "; " + (how.replace("re-evaluated", "re-evaluated at one point") if differs is False
-                             else f"no exact re-check ({how})")
-    return (Check("numeric", True, f"{name}: not proved; equal at {tested} random {where} points with distinct sizes "
-                  f">= {2 if small else 3}, max relative |lhs - rhs| {worst_rel:.2g} within "
-                  + (f"{float_eval.TOL_FACTOR}·u times the forward rounding bound" if all_bounded
-                     else f"the fallback tolerance {float_eval.FALLBACK_RTOL:g} relative") + exact_note
-                  + (f"; no proof for every size: {not_covered}" if not_covered else ""),
-                  max_error=worst_rel), None, False, tested)
+        exact_note = "; " + (
+            how.replace("re-evaluated", "re-evaluated at one point")
+            if differs is False
+            else f"no exact re-check ({how})"
+        )
+    return (
+        Check(
+            "numeric",
+            True,
+            f"{name}: not proved; equal at {tested} random {where} points with distinct sizes "
+            f">= {2 if small else 3}, max relative |lhs - rhs| {worst_rel:.2g} within "
+            + (
+                f"{float_eval.TOL_FACTOR}·u times the forward rounding bound"
+                if all_bounded
+                else f"the fallback tolerance {float_eval.FALLBACK_RTOL:g} relative"
+            )
+            + exact_note
+            + (f"; no proof for every size: {not_covered}" if not_covered else ""),
+            max_error=worst_rel,
+        ),
+        None,
+        False,
+        tested,
+    )
 
 
-def verify_chain(steps, *, matrices: dict | None = None, symbols: dict | None = None, seed: int = 0,
-                 prove: bool = True) -> ChainResult:
+def verify_chain(
+    steps, *, matrices: dict | None = None, symbols: dict | None = None, seed: int = 0, prove: bool = True
+) -> ChainResult:
     """Check every step ``steps[i] -> steps[i+1]`` of a chain of equalities.
 
     ``steps``: SymPy expressions (scalar, or matrix expressions over

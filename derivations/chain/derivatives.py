@@ -10,8 +10,21 @@ from sympy.matrices.expressions.matexpr import _matrix_derivative
 
 
 #: Nodes over which SymPy's matrix derivative (``_matrix_derivative``) is used.
-_MATRIX_LINES = (sp.MatrixSymbol, sp.MatMul, sp.MatAdd, sp.Transpose, sp.Trace, sp.Number, sp.Mul, sp.Add,
-                 sp.Identity, sp.ZeroMatrix, sp.Symbol, sp.Tuple, sp.core.symbol.Str)
+_MATRIX_LINES = (
+    sp.MatrixSymbol,
+    sp.MatMul,
+    sp.MatAdd,
+    sp.Transpose,
+    sp.Trace,
+    sp.Number,
+    sp.Mul,
+    sp.Add,
+    sp.Identity,
+    sp.ZeroMatrix,
+    sp.Symbol,
+    sp.Tuple,
+    sp.core.symbol.Str,
+)
 
 
 def _derivatives_done(expr):
@@ -26,8 +39,12 @@ def _derivatives_done(expr):
         except Exception:  # noqa: BLE001 - e.g. Trace's _eval_derivative raises NotImplementedError
             done = node
         inner, wrt = node.expr, [v for v, _ in node.variable_count]
-        if (done.has(sp.Derivative) and len(wrt) == 1 and isinstance(wrt[0], sp.MatrixSymbol)
-                and all(isinstance(a, _MATRIX_LINES) for a in sp.preorder_traversal(inner))):
+        if (
+            done.has(sp.Derivative)
+            and len(wrt) == 1
+            and isinstance(wrt[0], sp.MatrixSymbol)
+            and all(isinstance(a, _MATRIX_LINES) for a in sp.preorder_traversal(inner))
+        ):
             # SymPy's matrix-lines derivative, only over products, sums, transposes and traces (it
             # returns 0 for d det(X)/dX, so nothing else is trusted to it)
             try:
@@ -104,8 +121,9 @@ def explicit(node: sp.Derivative, sizes: dict) -> tuple[sp.ImmutableMatrix, dict
         f = _explicit_scalar(sp.sympify(inner).xreplace(swap).doit())
         x = swap[wrt]
         grad = sp.ImmutableMatrix(x.rows, x.cols, lambda i, j: sp.diff(f, x[i, j]))
-        names = {swap[m][i, j].name: (m.name, i, j) for m in mats
-                 for i in range(swap[m].rows) for j in range(swap[m].cols)}
+        names = {
+            swap[m][i, j].name: (m.name, i, j) for m in mats for i in range(swap[m].rows) for j in range(swap[m].cols)
+        }
         _CACHE[key] = (grad, names)
     return _CACHE[key]
 

@@ -14,8 +14,7 @@ import re
 import sympy as sp
 
 #: Domain name -> SymPy assumptions of a symbol in it.
-DOMAINS = {"real": {"real": True}, "positive": {"positive": True}, "integer": {"integer": True},
-           "complex": {}}
+DOMAINS = {"real": {"real": True}, "positive": {"positive": True}, "integer": {"integer": True}, "complex": {}}
 
 
 def check_symbols(symbols) -> dict[str, str]:
@@ -48,6 +47,9 @@ def domain_of(s: sp.Symbol) -> str:
 
 def apply_domains(expr: sp.Basic, symbols: dict[str, str]) -> sp.Basic:
     """A SymPy step with every scalar symbol that ``symbols`` names replaced by one of its domain."""
-    swap = {s: sp.Symbol(s.name, **DOMAINS[symbols[s.name]]) for s in expr.free_symbols
-            if isinstance(s, sp.Symbol) and not isinstance(s, sp.MatrixSymbol) and s.name in symbols}
+    swap = {
+        s: sp.Symbol(s.name, **DOMAINS[symbols[s.name]])
+        for s in expr.free_symbols
+        if isinstance(s, sp.Symbol) and not isinstance(s, sp.MatrixSymbol) and s.name in symbols
+    }
     return expr.xreplace(swap) if swap else expr

@@ -29,7 +29,7 @@ HP_BITS = 320
 #: does (both evaluations are accurate to 2**-320 times the intermediate values, far below any D the
 #: float stage can flag, >= 16·u ~ 2e-15 times its rounding bound); rounding noise does not (it
 #: shrinks by ~2**-320 from one precision to the next).
-HP_RTOL = 2.0 ** -160
+HP_RTOL = 2.0**-160
 
 
 def _qq(z) -> Any:
@@ -51,7 +51,9 @@ def _hp_number(expr: sp.Basic, kind: str) -> Any:
                 return QQ_I(QQ(int(re_.p), int(re_.q)), QQ(int(im_.p), int(im_.q)))
             if re_.q & (re_.q - 1) or im_.q & (im_.q - 1):
                 raise _Inexact(f"the non-dyadic constant {expr}")
-            return _Dyadic(int(re_.p), 0, 1 - int(re_.q).bit_length()) + _Dyadic(0, int(im_.p), 1 - int(im_.q).bit_length())
+            return _Dyadic(int(re_.p), 0, 1 - int(re_.q).bit_length()) + _Dyadic(
+                0, int(im_.p), 1 - int(im_.q).bit_length()
+            )
         raise _Inexact(type(expr).__name__)
     re_, im_ = (mpmath.mpf(sp.Float(p, mpmath.mp.dps + 10)) for p in expr.as_real_imag())
     return re_ if im_ == 0 else mpmath.mpc(re_, im_)
@@ -77,8 +79,11 @@ def _hp_eval(expr: sp.Basic, env: dict, kind: str) -> Any:
     matrices as NumPy object arrays.  Independent of :func:`_evaluate` (no rounding bound:
     the arithmetic is exact or far more precise)."""
     ev = lambda e: _hp_eval(e, env, kind)  # noqa: E731
-    one, zero = {"dyadic": (_Dyadic(1, 0, 0), _Dyadic(0, 0, 0)), "rational": (QQ_I.one, QQ_I.zero),
-                 "mp": (mpmath.mpf(1), mpmath.mpf(0))}[kind]
+    one, zero = {
+        "dyadic": (_Dyadic(1, 0, 0), _Dyadic(0, 0, 0)),
+        "rational": (QQ_I.one, QQ_I.zero),
+        "mp": (mpmath.mpf(1), mpmath.mpf(0)),
+    }[kind]
     if isinstance(expr, (sp.MatrixSymbol, sp.Symbol)):
         v = env[expr.name]
         return _hp_number(sp.Integer(v), kind) if isinstance(v, int) else v  # a dimension used as a scalar
@@ -88,8 +93,13 @@ def _hp_eval(expr: sp.Basic, env: dict, kind: str) -> Any:
         return _hp_number(expr, kind)
     if isinstance(expr, (sp.Identity, sp.ZeroMatrix, sp.OneMatrix)):
         rows, cols = (_int_size(s, env) for s in expr.shape)
-        fill = [[one if isinstance(expr, sp.OneMatrix) or (isinstance(expr, sp.Identity) and i == j) else zero
-                 for j in range(cols)] for i in range(rows)]
+        fill = [
+            [
+                one if isinstance(expr, sp.OneMatrix) or (isinstance(expr, sp.Identity) and i == j) else zero
+                for j in range(cols)
+            ]
+            for i in range(rows)
+        ]
         return np.array(fill, dtype=object).reshape(rows, cols)
     if isinstance(expr, (sp.MatAdd, sp.Add)):
         parts = [ev(a) for a in expr.args]
@@ -121,8 +131,9 @@ def _hp_eval(expr: sp.Basic, env: dict, kind: str) -> Any:
         return ev(expr.parent)[_int_size(expr.i, env), _int_size(expr.j, env)]
     if isinstance(expr, sp.Derivative) and derivatives.shape(expr) is not None:  # SymPy's scalar diff, entrywise
         grad, inner = derivatives.entry_env(expr, env)
-        return np.array([[_hp_eval(grad[i, j], inner, kind) for j in range(grad.cols)] for i in range(grad.rows)],
-                        dtype=object)
+        return np.array(
+            [[_hp_eval(grad[i, j], inner, kind) for j in range(grad.cols)] for i in range(grad.rows)], dtype=object
+        )
     if isinstance(expr, sp.KroneckerProduct):
         value = ev(expr.args[0])
         for a in expr.args[1:]:
@@ -154,8 +165,7 @@ def _hp_eval(expr: sp.Basic, env: dict, kind: str) -> Any:
         return out
     if isinstance(expr, sp.MatPow) and expr.exp.is_Integer:
         v = _square(ev(expr.base), "power")
-        out = np.array([[one if i == j else zero for j in range(v.shape[0])] for i in range(v.shape[0])],
-                       dtype=object)
+        out = np.array([[one if i == j else zero for j in range(v.shape[0])] for i in range(v.shape[0])], dtype=object)
         for _ in range(int(expr.exp)):
             out = out @ v
         return out
@@ -218,15 +228,23 @@ def _hp_apply(expr: sp.Basic, env: dict, kind: str, left, right) -> Any:
             value = value * c
         return value
     if isinstance(expr, sp.Transpose):
-        return np.transpose(_hp_apply(expr.arg, env, kind, None if right is None else np.transpose(right),
-                                      None if left is None else np.transpose(left)))
+        return np.transpose(
+            _hp_apply(
+                expr.arg,
+                env,
+                kind,
+                None if right is None else np.transpose(right),
+                None if left is None else np.transpose(left),
+            )
+        )
     value = _hp_eval(expr, env, kind)
     value = value if left is None else _matmul(left, value)
     return value if right is None else _matmul(value, right)
 
 
-def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
-                   project: bool = False, shape_errors: bool = True) -> tuple[bool | None, str]:
+def _exact_differs(
+    lhs, rhs, point: dict, entry: tuple | None = None, project: bool = False, shape_errors: bool = True
+) -> tuple[bool | None, str]:
     """Re-evaluate both sides at ``point`` exactly (Gaussian rationals: each float of the point
     is the rational it stores) or, where a function leaves rational arithmetic, at
     :data:`HP_BITS` bits.  ``(True, how)`` if the sides differ there, ``(False, how)`` if they
@@ -281,13 +299,19 @@ def _exact_differs(lhs, rhs, point: dict, entry: tuple | None = None,
                     with mpmath.workprec(2 * HP_BITS):
                         lv2, rv2 = (_as_scalar(_hp_apply(e, env, kind, left, right)) for e in (lhs, rhs))
                         nonzero = np.vectorize(
-                            lambda a, b, a2, b2: abs(a2 - b2) > 0
-                            and abs(abs(a2 - b2) - abs(a - b)) <= HP_RTOL * abs(a2 - b2),
-                            otypes=[bool])(lv, rv, lv2, rv2)
+                            lambda a, b, a2, b2: (
+                                abs(a2 - b2) > 0 and abs(abs(a2 - b2) - abs(a - b)) <= HP_RTOL * abs(a2 - b2)
+                            ),
+                            otypes=[bool],
+                        )(lv, rv, lv2, rv2)
                 gap = float(np.max(gaps, initial=0.0))
-                what = ("|lhs - rhs|" if entry is None and not project else
-                        f"entry {tuple(int(k) for k in entry)} |lhs - rhs|" if entry is not None else
-                        "|u·(lhs - rhs)·v| for random vectors u, v")
+                what = (
+                    "|lhs - rhs|"
+                    if entry is None and not project
+                    else f"entry {tuple(int(k) for k in entry)} |lhs - rhs|"
+                    if entry is not None
+                    else "|u·(lhs - rhs)·v| for random vectors u, v"
+                )
                 if np.any(nonzero):
                     idx = np.unravel_index(int(np.argmax(np.where(nonzero, gaps, -1.0))), np.shape(gaps))
                     where = f" entry {tuple(int(k) for k in idx)}" if np.ndim(gaps) else ""

@@ -30,8 +30,20 @@ TOL_FACTOR = 16
 FALLBACK_RTOL = 1e-8
 
 #: Functions that are not analytic: with one of them, points are real.
-_NON_ANALYTIC = (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign, sp.re, sp.im, sp.conjugate,
-                 sp.floor, sp.ceiling, sp.Piecewise, sp.arg)
+_NON_ANALYTIC = (
+    sp.Abs,
+    sp.Max,
+    sp.Min,
+    sp.Heaviside,
+    sp.sign,
+    sp.re,
+    sp.im,
+    sp.conjugate,
+    sp.floor,
+    sp.ceiling,
+    sp.Piecewise,
+    sp.arg,
+)
 
 
 class _Unsupported(Exception):
@@ -79,8 +91,10 @@ def _evaluate(expr: sp.Basic, env: dict) -> tuple[Any, Any]:
         for a in expr.args[1:]:
             v, b = _evaluate(a, env)
             if np.ndim(value) == 2 and np.ndim(v) == 2 and not isinstance(expr, sp.HadamardProduct):
-                value, bound = value @ v, bound @ np.abs(v) + np.abs(value) @ b + value.shape[1] * (
-                    np.abs(value) @ np.abs(v))
+                value, bound = (
+                    value @ v,
+                    bound @ np.abs(v) + np.abs(value) @ b + value.shape[1] * (np.abs(value) @ np.abs(v)),
+                )
             else:
                 value, bound = value * v, bound * np.abs(v) + np.abs(value) * b + np.abs(value * v)
         return value, bound
@@ -138,8 +152,9 @@ def _evaluate_unbounded(expr: sp.Basic, env: dict):
         v = _evaluate(expr.parent, env)[0]
         value = v[_int_size(expr.i, env), _int_size(expr.j, env)]
     else:
-        args = [_evaluate(a, env)[0] for a in (expr.args[1:] if isinstance(expr, ElementwiseApplyFunction)
-                                              else expr.args)]
+        args = [
+            _evaluate(a, env)[0] for a in (expr.args[1:] if isinstance(expr, ElementwiseApplyFunction) else expr.args)
+        ]
         if isinstance(expr, sp.Determinant):
             value = np.linalg.det(args[0])
         elif isinstance(expr, sp.Inverse):
@@ -174,8 +189,16 @@ def _as_scalar(v):
 def _complexified(point: dict) -> dict:
     """``point`` with float values as complex128: real points of an analytic step are evaluated
     as SymPy means it (``log(-2) = log 2 + iπ``, ``sqrt(-1) = i``), not as NumPy's NaN."""
-    return {k: (v.astype(complex) if isinstance(v, np.ndarray) and v.dtype.kind == "f"
-                else complex(v) if isinstance(v, float) else v) for k, v in point.items()}
+    return {
+        k: (
+            v.astype(complex)
+            if isinstance(v, np.ndarray) and v.dtype.kind == "f"
+            else complex(v)
+            if isinstance(v, float)
+            else v
+        )
+        for k, v in point.items()
+    }
 
 
 def _compare(lhs, rhs, point, dims):

@@ -28,13 +28,16 @@ def check_parentheses(text: str) -> None:
             opened.append(k)
         elif ch == ")":
             if not opened:
-                raise ValueError(f"step {_short(text)}: the ')' at character {k + 1} closes nothing; "
-                                 "expected balanced parentheses")
+                raise ValueError(
+                    f"step {_short(text)}: the ')' at character {k + 1} closes nothing; expected balanced parentheses"
+                )
             opened.pop()
     if opened:
         k = opened[-1]
-        raise ValueError(f"step {_short(text)}: the '(' at character {k + 1} is never closed "
-                         f"({len(opened)} unclosed); expected balanced parentheses")
+        raise ValueError(
+            f"step {_short(text)}: the '(' at character {k + 1} is never closed "
+            f"({len(opened)} unclosed); expected balanced parentheses"
+        )
 
 
 def _short(text: str) -> str:
@@ -81,8 +84,10 @@ def check_exponents(text: str) -> None:
             e = _constant(node.right)
             if e is not None and not abs(e) <= MAX_EXPONENT:
                 shown = ast.get_source_segment(text.replace("^", "**"), node.right) or "?"
-                raise ValueError(f"step {_short(text)}: the exponent {shown} is too large to evaluate; "
-                                 f"expected |exponent| <= {MAX_EXPONENT}")
+                raise ValueError(
+                    f"step {_short(text)}: the exponent {shown} is too large to evaluate; "
+                    f"expected |exponent| <= {MAX_EXPONENT}"
+                )
 
 
 def top_level_terms(text: str) -> list[str] | None:
@@ -98,23 +103,35 @@ def top_level_terms(text: str) -> list[str] | None:
             depth += 1
         elif tok.type == tokenize.OP and tok.string in ")]}":
             depth -= 1
-        elif (tok.type == tokenize.OP and tok.string in ("+", "-") and depth == 0 and tok.start[0] == 1
-              and prev is not None and (prev.type in (tokenize.NAME, tokenize.NUMBER) or prev.string == ")")):
+        elif (
+            tok.type == tokenize.OP
+            and tok.string in ("+", "-")
+            and depth == 0
+            and tok.start[0] == 1
+            and prev is not None
+            and (prev.type in (tokenize.NAME, tokenize.NUMBER) or prev.string == ")")
+        ):
             cuts.append(tok.start[1])
         if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT):
             prev = tok
     if len(cuts) < CHUNK_TERMS or "\n" in text.strip():
         return None
-    bounds = [0] + cuts[CHUNK_TERMS - 1::CHUNK_TERMS] + [len(text)]
+    bounds = [0] + cuts[CHUNK_TERMS - 1 :: CHUNK_TERMS] + [len(text)]
     return [text[a:b] for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
 
 
 def check_value(expr, what: str) -> None:
     """Refuse a step that is not a finite expression: relations, booleans, infinities, NaN."""
     boolean = isinstance(expr, sp.logic.boolalg.Boolean) and not isinstance(expr, (sp.Expr, sp.MatrixExpr))
-    if isinstance(expr, bool) or boolean or isinstance(expr, sp.core.relational.Relational):  # a Symbol is a Boolean too
-        raise ValueError(f"{what} is a {type(expr).__name__} ({sp.sstr(expr)[:60]}), not an expression; "
-                         "expected the sides as separate steps, e.g. ['x + x', '2*x']")
+    if (
+        isinstance(expr, bool) or boolean or isinstance(expr, sp.core.relational.Relational)
+    ):  # a Symbol is a Boolean too
+        raise ValueError(
+            f"{what} is a {type(expr).__name__} ({sp.sstr(expr)[:60]}), not an expression; "
+            "expected the sides as separate steps, e.g. ['x + x', '2*x']"
+        )
     if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-        raise ValueError(f"{what} is undefined or infinite ({sp.sstr(expr)[:60]}: a division by zero or an "
-                         "infinity); expected a finite expression")
+        raise ValueError(
+            f"{what} is undefined or infinite ({sp.sstr(expr)[:60]}: a division by zero or an "
+            "infinity); expected a finite expression"
+        )

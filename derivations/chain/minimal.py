@@ -77,15 +77,15 @@ def search(lhs, rhs, mats, scalars, dims, seed: int, budget: float | None = None
         except (TypeError, ValueError):
             return None
         slots = [(m.name, shape, "real") for m, shape in zip(mats, shapes)] + [
-            (s.name, (), dom) for s, dom in zip(scalars, domains)]
+            (s.name, (), dom) for s, dom in zip(scalars, domains)
+        ]
         entries = sum(int(np.prod(shape)) for _, shape, _ in slots)
         for level in range(len(LEVELS)):
             choices = [_values(level, dom) for _, _, dom in slots]
             flat = [vals for (_, shape, _), vals in zip(slots, choices) for _ in range(int(np.prod(shape)))]
             total = int(np.prod([len(v) for v in flat])) if flat else 1
             if total <= EXHAUSTIVE:
-                combos = sorted(itertools.product(*flat), key=lambda c: (max(map(abs, c), default=0),
-                                                                         sum(map(abs, c))))
+                combos = sorted(itertools.product(*flat), key=lambda c: (max(map(abs, c), default=0), sum(map(abs, c))))
             else:
                 combos = [tuple(vals[int(rng.integers(len(vals)))] for vals in flat) for _ in range(TRIES[level])]
             for combo in combos:
@@ -94,11 +94,12 @@ def search(lhs, rhs, mats, scalars, dims, seed: int, budget: float | None = None
                 point, k = dict(env), 0
                 for name, shape, _ in slots:
                     n = int(np.prod(shape))
-                    chunk = combo[k:k + n]
+                    chunk = combo[k : k + n]
                     k += n
                     if shape:
-                        point[name] = np.array(chunk, dtype=complex if any(isinstance(c, complex) for c in chunk)
-                                               else float).reshape(shape)
+                        point[name] = np.array(
+                            chunk, dtype=complex if any(isinstance(c, complex) for c in chunk) else float
+                        ).reshape(shape)
                     else:
                         point[name] = chunk[0] if isinstance(chunk[0], complex) else float(chunk[0])
                 how = _confirmed(lhs, rhs, point, dims)

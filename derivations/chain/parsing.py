@@ -22,9 +22,32 @@ from .inputs import check_exponents, check_parentheses, check_value, top_level_t
 from .shapes import _trace_squares, shape_of
 
 #: Names the string grammar may call (besides declared matrices and scalars).
-_FUNCTIONS = {name: getattr(sp, name) for name in (
-    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sinh", "cosh", "Abs", "Max", "Min",
-    "Heaviside", "erf", "pi", "E", "I", "transpose", "Trace", "Identity", "Rational")}
+_FUNCTIONS = {
+    name: getattr(sp, name)
+    for name in (
+        "exp",
+        "log",
+        "sqrt",
+        "sin",
+        "cos",
+        "tan",
+        "tanh",
+        "sinh",
+        "cosh",
+        "Abs",
+        "Max",
+        "Min",
+        "Heaviside",
+        "erf",
+        "pi",
+        "E",
+        "I",
+        "transpose",
+        "Trace",
+        "Identity",
+        "Rational",
+    )
+}
 _FUNCTIONS.update({"abs": sp.Abs, "max": sp.Max, "min": sp.Min, "trace": sp.Trace})
 
 
@@ -85,25 +108,37 @@ def parse(text: str, matrices: dict | None = None, symbols: dict | None = None) 
         raise ValueError(f"step {text!r} is empty; expected an expression such as 'W2*(W1*x + b1)'")
     forbidden = re.search(r"__|\blambda\b|\bimport\b|['\"\[\]{};:]|\.(?!T\b)[A-Za-z_]", text)
     if forbidden:
-        raise ValueError(f"step {text!r}: {forbidden.group(0)!r} is not allowed; expected +, -, *, @, **, .T, "
-                         "numbers, names and functions such as exp(...)")
+        raise ValueError(
+            f"step {text!r}: {forbidden.group(0)!r} is not allowed; expected +, -, *, @, **, .T, "
+            "numbers, names and functions such as exp(...)"
+        )
     check_parentheses(text)
     check_exponents(text)
     declared = declare(matrices)
     symbols = check_symbols(symbols)
     refused = sorted(set(re.findall(r"[A-Za-z_]\w*", text)) & set(_REFUSED))
     if refused:
-        raise ValueError(f"step {text!r}: {refused[0]!r} is not allowed (no infinities or NaN in a step); "
-                         "expected finite numbers and names")
-    callable_names = sorted({n for n, f in _FUNCTIONS.items() if callable(f) and not isinstance(f, sp.Basic)}
-                            | set(grammar.functions()))
+        raise ValueError(
+            f"step {text!r}: {refused[0]!r} is not allowed (no infinities or NaN in a step); "
+            "expected finite numbers and names"
+        )
+    callable_names = sorted(
+        {n for n, f in _FUNCTIONS.items() if callable(f) and not isinstance(f, sp.Basic)} | set(grammar.functions())
+    )
     for called in re.findall(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", text):  # not .T(, not 1e3(
         if called not in callable_names:
-            what = (f"{called!r} is a declared matrix" if called in declared
-                    else f"{called!r} is a constant" if called in _FUNCTIONS else f"{called!r} is not a known function")
+            what = (
+                f"{called!r} is a declared matrix"
+                if called in declared
+                else f"{called!r} is a constant"
+                if called in _FUNCTIONS
+                else f"{called!r} is not a known function"
+            )
             hint = "; write products with '*', e.g. A*(x)" if called in declared or called in _FUNCTIONS else ""
-            raise ValueError(f"step {text!r} does not parse: {what} but is called like a function, {called}(...); "
-                             f"expected one of the functions {', '.join(callable_names)}{hint}")
+            raise ValueError(
+                f"step {text!r} does not parse: {what} but is called like a function, {called}(...); "
+                f"expected one of the functions {', '.join(callable_names)}{hint}"
+            )
     local = {**_FUNCTIONS, **grammar.functions(), **declared}
     names = set(re.findall(r"[A-Za-z_]\w*", re.sub(r"\d+\.\d*|\.T\b", " ", text)))
     # a dimension name in the text (Identity(n), a scalar n) is the matrices' positive integer n
@@ -113,28 +148,46 @@ def parse(text: str, matrices: dict | None = None, symbols: dict | None = None) 
         raise ValueError(f"symbols[{clash[0]!r}]: {clash[0]!r} is a matrix or a dimension name; expected a scalar")
     for name in names - set(local):
         local[name] = dimensions.get(name) or scalar(name, symbols)
-    globals_ = {"__builtins__": {}, "Symbol": sp.Symbol, "Integer": sp.Integer, "Float": sp.Float,
-                "Rational": sp.Rational}
+    globals_ = {
+        "__builtins__": {},
+        "Symbol": sp.Symbol,
+        "Integer": sp.Integer,
+        "Float": sp.Float,
+        "Rational": sp.Rational,
+    }
     chunks = top_level_terms(text) or [text]
     try:
-        parts = [parse_expr(c, local_dict=local, global_dict=globals_,
-                            transformations=standard_transformations + (convert_xor, rationalize)) for c in chunks]
+        parts = [
+            parse_expr(
+                c,
+                local_dict=local,
+                global_dict=globals_,
+                transformations=standard_transformations + (convert_xor, rationalize),
+            )
+            for c in chunks
+        ]
         expr = parts[0] if len(parts) == 1 else sp.Add(*parts)
     except (ShapeError, NonSquareMatrixError) as exc:
         raise IllFormed(f"{text}: {exc}") from None
     except RecursionError:
-        raise ValueError(f"step {text[:60]!r}... ({len(text)} characters) is nested too deeply to parse; expected "
-                         "fewer nested operations (a long sum of terms is fine)") from None
+        raise ValueError(
+            f"step {text[:60]!r}... ({len(text)} characters) is nested too deeply to parse; expected "
+            "fewer nested operations (a long sum of terms is fine)"
+        ) from None
     except AttributeError as exc:
         what = re.search(r"'(\w+)' object has no attribute '(\w+)'", str(exc))
         hint = f"{what.group(2)!r} on a {what.group(1)}" if what else str(exc)
-        raise ValueError(f"step {text!r}: {hint}; is a matrix undeclared? declare it with --matrix NAME=ROWS,COLS") from None
+        raise ValueError(
+            f"step {text!r}: {hint}; is a matrix undeclared? declare it with --matrix NAME=ROWS,COLS"
+        ) from None
     except (SyntaxError, TypeError, NameError, ValueError, TokenError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         called = re.fullmatch(r"'(\w+)' object is not callable", message)
         if called:  # e.g. x.T(y) or 2 (x): a value followed by parentheses
-            message = (f"a value ({called.group(1)}) is called like a function; expected one of the functions "
-                       f"{', '.join(callable_names)}, and '*' for products, e.g. x.T*(y)")
+            message = (
+                f"a value ({called.group(1)}) is called like a function; expected one of the functions "
+                f"{', '.join(callable_names)}, and '*' for products, e.g. x.T*(y)"
+            )
         raise ValueError(f"step {text!r} does not parse: {message}") from None
     check_value(expr, f"step {text[:60]!r}")
     if not isinstance(expr, sp.Basic):

@@ -62,14 +62,29 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 #: Bound on the chance that a step that does not hold is reported proved.
 ERROR_BOUND = 1e-30
 #: Entries are uniform integers in [-ENTRY_RANGE, ENTRY_RANGE] (exact in int64 and float64).
-ENTRY_RANGE = 2 ** 40
+ENTRY_RANGE = 2**40
 #: Largest size evaluated (above it the step is left to the numeric stage).
 MAX_SIZE = 24
 #: The every-size theorem's name, for the detail line.
-THEOREM = "index-graph lemma (derivations.chain.randomized: an identity at sizes >= the index count holds at every size)"
+THEOREM = (
+    "index-graph lemma (derivations.chain.randomized: an identity at sizes >= the index count holds at every size)"
+)
 
-_BASE = (sp.MatAdd, sp.Add, sp.MatMul, sp.Mul, sp.HadamardProduct, sp.Transpose, sp.Trace, sp.MatPow,
-         sp.Pow, sp.MatrixSymbol, sp.Symbol, sp.Rational, sp.ZeroMatrix)
+_BASE = (
+    sp.MatAdd,
+    sp.Add,
+    sp.MatMul,
+    sp.Mul,
+    sp.HadamardProduct,
+    sp.Transpose,
+    sp.Trace,
+    sp.MatPow,
+    sp.Pow,
+    sp.MatrixSymbol,
+    sp.Symbol,
+    sp.Rational,
+    sp.ZeroMatrix,
+)
 _FIXED_ONLY = (sp.Identity, sp.OneMatrix, sp.Determinant, sp.KroneckerProduct, MatrixElement)
 
 
@@ -114,9 +129,11 @@ def _check(expr, dims, fixed: bool) -> None:
         return
     if not isinstance(expr, _BASE + (_FIXED_ONLY if fixed else ())):
         what = type(expr).__name__
-        raise NotCovered(f"{what} is not polynomial in the entries" if not fixed or what not in (
-            "Identity", "OneMatrix", "Determinant", "KroneckerProduct", "MatrixElement")
-            else f"{what} depends on the size itself")
+        raise NotCovered(
+            f"{what} is not polynomial in the entries"
+            if not fixed or what not in ("Identity", "OneMatrix", "Determinant", "KroneckerProduct", "MatrixElement")
+            else f"{what} depends on the size itself"
+        )
     for a in expr.args:
         _check(a, dims, fixed)
 
@@ -135,9 +152,14 @@ def covered(lhs, rhs, mats, dims) -> str:
         for node in sp.preorder_traversal(side):
             if isinstance(node, _FIXED_ONLY):
                 what = type(node).__name__
-                raise NotCovered(f"{what} is not covered by the every-size lemma (it depends on the size itself"
-                                 + (")" if what in ("Identity", "OneMatrix") else
-                                    "; det has degree n, kron and entries change with the sizes)"))
+                raise NotCovered(
+                    f"{what} is not covered by the every-size lemma (it depends on the size itself"
+                    + (
+                        ")"
+                        if what in ("Identity", "OneMatrix")
+                        else "; det has degree n, kron and entries change with the sizes)"
+                    )
+                )
         _check(side, dimset, False)
     return "every"
 
@@ -250,8 +272,10 @@ def evaluate(expr, env: dict, sizes: dict):
     if isinstance(expr, (sp.ZeroMatrix, sp.OneMatrix, sp.Identity)):
         r, c = dim(expr.shape[0]), dim(expr.shape[1])
         fill = 1 if isinstance(expr, sp.OneMatrix) else 0
-        out = np.array([[1 if isinstance(expr, sp.Identity) and i == j else fill for j in range(c)]
-                        for i in range(r)], dtype=object).reshape(r, c)
+        out = np.array(
+            [[1 if isinstance(expr, sp.Identity) and i == j else fill for j in range(c)] for i in range(r)],
+            dtype=object,
+        ).reshape(r, c)
         return out
     if isinstance(expr, (sp.MatAdd, sp.Add)):
         value = ev(expr.args[0])
@@ -344,9 +368,14 @@ def prove(lhs, rhs, mats, scalars, dims, seed: int, index: int, positive: set):
             point.update({m.name: np.array(env[m.name].tolist(), dtype=np.int64) for m in mats})
             return False, point, "re-evaluated exactly (integer arithmetic): lhs ≠ rhs"
     at = ", ".join(f"{d.name}={v}" for d, v in sizes.items())
-    why = (f"for every size by the {THEOREM}, evaluated at {at}" if kind == "every"
-           else "at the given sizes (no size is free)")
-    return True, (f"proved-randomized {why}: lhs - rhs, of degree <= {deg} in the entries and scalars, is 0 "
-                  f"exactly (integer arithmetic) at {t} random points with entries uniform in "
-                  f"[-2^40, 2^40]; chance of a false pass <= ({deg}/(2^41+1))^{t} = {bound:.1e} < "
-                  f"{ERROR_BOUND:g} (Schwartz-Zippel)")
+    why = (
+        f"for every size by the {THEOREM}, evaluated at {at}"
+        if kind == "every"
+        else "at the given sizes (no size is free)"
+    )
+    return True, (
+        f"proved-randomized {why}: lhs - rhs, of degree <= {deg} in the entries and scalars, is 0 "
+        f"exactly (integer arithmetic) at {t} random points with entries uniform in "
+        f"[-2^40, 2^40]; chance of a false pass <= ({deg}/(2^41+1))^{t} = {bound:.1e} < "
+        f"{ERROR_BOUND:g} (Schwartz-Zippel)"
+    )

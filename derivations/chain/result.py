@@ -66,10 +66,13 @@ class ChainResult:
         for i, check in enumerate(self.steps):
             head = f"step {i + 1}: {_show(self.expressions[i])}  =  {_show(self.expressions[i + 1])}"
             if check.ok:
-                mark = ("✓ proved" if self.verdicts[i] == "proved" else
-                        "✓ " + check.detail[check.detail.index("proved-randomized"):]
-                        if self.verdicts[i] == "proved-randomized" else
-                        f"✓ tested on {self.points[i]} points (not proved)")
+                mark = (
+                    "✓ proved"
+                    if self.verdicts[i] == "proved"
+                    else "✓ " + check.detail[check.detail.index("proved-randomized") :]
+                    if self.verdicts[i] == "proved-randomized"
+                    else f"✓ tested on {self.points[i]} points (not proved)"
+                )
             else:
                 mark = f"✗ {check.detail}"
             out.append(f"{head}: {mark}")
@@ -90,16 +93,28 @@ class ChainResult:
 
         rows = []
         for i, check in enumerate(self.steps):
-            how = ("proved" if self.proved[i] else f"tested on {self.points[i]} points (not proved)") if check.ok \
+            how = (
+                ("proved" if self.proved[i] else f"tested on {self.points[i]} points (not proved)")
+                if check.ok
                 else check.detail
+            )
             found = self.counterexamples[i] if i < len(self.counterexamples) else None
             if found is not None:
                 how += "; counterexample: " + ", ".join(f"{k} = {value(v)}" for k, v in found.items())
-            rows.append((str(i + 1), f"{side(self.expressions[i])} = {side(self.expressions[i + 1])}",
-                         html.mark(check.ok), html.escape(check.method), html.escape(how)))
+            rows.append(
+                (
+                    str(i + 1),
+                    f"{side(self.expressions[i])} = {side(self.expressions[i + 1])}",
+                    html.mark(check.ok),
+                    html.escape(check.method),
+                    html.escape(how),
+                )
+            )
         verdict = "every step holds" if self.ok else f"step {self.first_failure + 1} fails"
-        return (f"<div><b>chain</b> {html.mark(self.ok)} {html.escape(verdict)}"
-                f"{html.table(('step', 'equality', '', 'method', 'how'), rows)}</div>")
+        return (
+            f"<div><b>chain</b> {html.mark(self.ok)} {html.escape(verdict)}"
+            f"{html.table(('step', 'equality', '', 'method', 'how'), rows)}</div>"
+        )
 
 
 def _show(e: Any) -> str:

@@ -6,6 +6,7 @@ import sympy as sp
 
 from .derivatives import shape as derivative_shape
 
+
 def _size(s: sp.Expr) -> str:
     return sp.sstr(s)
 
@@ -47,8 +48,10 @@ def shape_of(expr: sp.Basic, problems: list[str]) -> tuple | None:
             if s is None:
                 continue
             if ls is not None and not _same(ls[1], s[0]):
-                problems.append(f"{sp.sstr(left)} is {_fmt(ls)} but {sp.sstr(a)} is {_fmt(s)}: cannot multiply "
-                                f"({_size(ls[1])} ≠ {_size(s[0])})")
+                problems.append(
+                    f"{sp.sstr(left)} is {_fmt(ls)} but {sp.sstr(a)} is {_fmt(s)}: cannot multiply "
+                    f"({_size(ls[1])} ≠ {_size(s[0])})"
+                )
             left = a if left is None else sp.MatMul(left, a, evaluate=False)
             ls = s if ls is None else (ls[0], s[1])
         return ls

@@ -63,11 +63,16 @@ def _nonzero_matrix(diff: sp.MatrixExpr) -> str | None:
     simple = (sp.MatrixSymbol, sp.Identity, sp.OneMatrix)
     if len(split) == 1:
         coeff, factors = split[0]
-        if all(isinstance(f, simple) or (isinstance(f, sp.Transpose) and isinstance(f.arg, sp.MatrixSymbol))
-               for f in factors):
+        if all(
+            isinstance(f, simple) or (isinstance(f, sp.Transpose) and isinstance(f.arg, sp.MatrixSymbol))
+            for f in factors
+        ):
             return f"the nonzero term {sp.sstr(diff)}"
-        if len(factors) == 1 and isinstance(factors[0], sp.MatrixBase) and any(
-                _exact_nonzero_number(e) for e in factors[0]):
+        if (
+            len(factors) == 1
+            and isinstance(factors[0], sp.MatrixBase)
+            and any(_exact_nonzero_number(e) for e in factors[0])
+        ):
             return f"the nonzero constant matrix {sp.sstr(diff)}"
         return None
     singles = [f[0] for _, f in split if len(f) == 1]

@@ -17,13 +17,27 @@ from .common import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("steps", nargs="*", metavar="EXPR",
-                        help="two or more expressions, e.g. 'W2*(W1*x + b1) + b2' '(W2*W1)*x + (W2*b1 + b2)'")
-    parser.add_argument("--matrix", action="append", default=[], metavar="NAME=ROWS,COLS",
-                        help="declare a matrix, sizes as integers or dimension names, e.g. W1=h,d (repeatable)")
-    parser.add_argument("--symbol", action="append", default=[], metavar="NAME=DOMAIN",
-                        help="declare a scalar's domain: real (the default), positive, integer or complex, "
-                             "e.g. p=positive (repeatable)")
+    parser.add_argument(
+        "steps",
+        nargs="*",
+        metavar="EXPR",
+        help="two or more expressions, e.g. 'W2*(W1*x + b1) + b2' '(W2*W1)*x + (W2*b1 + b2)'",
+    )
+    parser.add_argument(
+        "--matrix",
+        action="append",
+        default=[],
+        metavar="NAME=ROWS,COLS",
+        help="declare a matrix, sizes as integers or dimension names, e.g. W1=h,d (repeatable)",
+    )
+    parser.add_argument(
+        "--symbol",
+        action="append",
+        default=[],
+        metavar="NAME=DOMAIN",
+        help="declare a scalar's domain: real (the default), positive, integer or complex, "
+        "e.g. p=positive (repeatable)",
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed for the random points (default 0)")
 
 

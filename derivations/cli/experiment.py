@@ -19,14 +19,29 @@ from .common import UsageError, positive_int
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", nargs="?", metavar="ID", help="the experiment, e.g. 5.2.ex1 (see --list)")
     parser.add_argument("--list", action="store_true", help="list the experiments' ids and titles")
-    parser.add_argument("--seeds", type=positive_int("--seeds"), default=3, metavar="N",
-                        help="seeds per setting (timing experiments: batches of rounds); default 3")
-    parser.add_argument("--out", metavar="DIR", default=None, help="write the figure to DIR/<ID>.png (created if missing)")
+    parser.add_argument(
+        "--seeds",
+        type=positive_int("--seeds"),
+        default=3,
+        metavar="N",
+        help="seeds per setting (timing experiments: batches of rounds); default 3",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", default=None, help="write the figure to DIR/<ID>.png (created if missing)"
+    )
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object (no progress bar)")
-    parser.add_argument("--jobs", type=positive_int("--jobs"), default=None, metavar="N",
-                        help="worker processes for the training runs (default: every core; timing runs serially)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny settings that only show the plumbing works (seconds; the numbers mean little)")
+    parser.add_argument(
+        "--jobs",
+        type=positive_int("--jobs"),
+        default=None,
+        metavar="N",
+        help="worker processes for the training runs (default: every core; timing runs serially)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny settings that only show the plumbing works (seconds; the numbers mean little)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,8 +58,13 @@ def run(args: argparse.Namespace) -> int:
     except KeyError as exc:
         raise UsageError(f"mlp-derivations experiment: {exc.args[0]}") from None
     try:
-        result = chosen.run(seeds=args.seeds, out=args.out, jobs=args.jobs, quick=args.quick,
-                            progress=sys.stderr.isatty() and not args.json)
+        result = chosen.run(
+            seeds=args.seeds,
+            out=args.out,
+            jobs=args.jobs,
+            quick=args.quick,
+            progress=sys.stderr.isatty() and not args.json,
+        )
     except (OSError, ValueError) as exc:
         print(f"mlp-derivations experiment: {exc}", file=sys.stderr)
         return 1

@@ -12,15 +12,23 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .common import dpi, non_negative_int, positive_int
+from .common import dpi, non_negative_int
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", metavar="DIR", required=True, help="directory to write the PNG files into (created if missing)")
-    parser.add_argument("--dpi", type=dpi, default=150, metavar="D",
-                        help="resolution in dots per inch (default 150: 1650 × 675 pixels)")
-    parser.add_argument("--seed", type=non_negative_int("--seed"), default=0, metavar="S",
-                        help="seed of the simulations and the training run (default 0)")
+    parser.add_argument(
+        "--out", metavar="DIR", required=True, help="directory to write the PNG files into (created if missing)"
+    )
+    parser.add_argument(
+        "--dpi", type=dpi, default=150, metavar="D", help="resolution in dots per inch (default 150: 1650 × 675 pixels)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int("--seed"),
+        default=0,
+        metavar="S",
+        help="seed of the simulations and the training run (default 0)",
+    )
 
 
 def _unwritable_dir(out: Path) -> str:
@@ -52,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         data, history = default_run(args.seed)
-        paths = plots.write_figures(args.out, history=history, dataset=data.name, rng=np.random.default_rng(args.seed),
-                                    dpi=args.dpi)
+        paths = plots.write_figures(
+            args.out, history=history, dataset=data.name, rng=np.random.default_rng(args.seed), dpi=args.dpi
+        )
     except OSError as exc:
         print(f"mlp-derivations figures: cannot write to --out {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1

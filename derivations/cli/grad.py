@@ -17,8 +17,13 @@ from .common import UsageError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("expr", metavar="EXPR", help="a scalar expression, e.g. 'sum(tanh(W*x + b))'")
     parser.add_argument("--wrt", required=True, metavar="NAME", help="the matrix or scalar to differentiate by")
-    parser.add_argument("--matrix", action="append", default=[], metavar="NAME=ROWS,COLS",
-                        help="declare a matrix, sizes as integers or dimension names, e.g. W=h,d (repeatable)")
+    parser.add_argument(
+        "--matrix",
+        action="append",
+        default=[],
+        metavar="NAME=ROWS,COLS",
+        help="declare a matrix, sizes as integers or dimension names, e.g. W=h,d (repeatable)",
+    )
     parser.add_argument("--claimed", metavar="EXPR", help="a gradient to check against the derived one")
     parser.add_argument("--latex", action="store_true", help="print the gradient as LaTeX")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed for the checks (default 0)")
@@ -44,8 +49,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         matrices = _matrices(args.matrix)
         G = gradient(args.expr, args.wrt, matrices=matrices)
-        claimed = (verify_gradient(args.expr, args.wrt, args.claimed, matrices=matrices, seed=args.seed)
-                   if args.claimed else None)
+        claimed = (
+            verify_gradient(args.expr, args.wrt, args.claimed, matrices=matrices, seed=args.seed)
+            if args.claimed
+            else None
+        )
     except (ValueError, KeyError) as exc:
         raise UsageError(f"mlp-derivations grad: {' '.join(str(exc).split())}") from None
     shape = "scalar" if not G.shape else f"{G.shape[0]}×{G.shape[1]}"

@@ -12,8 +12,9 @@ from .common import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--section", action="append", metavar="S",
-                        help="only claims of this section, e.g. 5.3 (repeatable)")
+    parser.add_argument(
+        "--section", action="append", metavar="S", help="only claims of this section, e.g. 5.3 (repeatable)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
     known = sorted({c.section for c in everything})
     for section in args.section or []:
         if section not in known:
-            raise UsageError(f"mlp-derivations list: --section {section!r} has no claims; known sections: {', '.join(known)}")
+            raise UsageError(
+                f"mlp-derivations list: --section {section!r} has no claims; known sections: {', '.join(known)}"
+            )
     chosen = [c for c in everything if not args.section or c.section in args.section]
     width = max(len(c.id) for c in chosen)
     for c in chosen:

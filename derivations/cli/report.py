@@ -19,14 +19,30 @@ from .common import UsageError, dpi, non_negative_int, positive_int
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", metavar="FILE", required=True, help="write the page to FILE (e.g. report.html)")
     parser.add_argument("--section", action="append", metavar="S", help="only claims of this section (repeatable)")
-    parser.add_argument("--examples", type=positive_int("--examples"), default=None, metavar="N",
-                        help="Hypothesis examples per numeric check (default 25)")
+    parser.add_argument(
+        "--examples",
+        type=positive_int("--examples"),
+        default=None,
+        metavar="N",
+        help="Hypothesis examples per numeric check (default 25)",
+    )
     parser.add_argument("--seed", type=non_negative_int("--seed"), default=0, metavar="S", help="seed (default 0)")
-    parser.add_argument("--jobs", "-j", type=positive_int("--jobs"), default=None, metavar="N",
-                        help="verify in N worker processes (default: the number of cores)")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=positive_int("--jobs"),
+        default=None,
+        metavar="N",
+        help="verify in N worker processes (default: the number of cores)",
+    )
     parser.add_argument("--no-figures", action="store_true", help="leave the figures out (no matplotlib needed)")
-    parser.add_argument("--dpi", type=dpi, default=None, metavar="D",
-                        help="resolution of the embedded figures (default 72: the page stays under ~0.5 MB)")
+    parser.add_argument(
+        "--dpi",
+        type=dpi,
+        default=None,
+        metavar="D",
+        help="resolution of the embedded figures (default 72: the page stays under ~0.5 MB)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,16 +57,21 @@ def run(args: argparse.Namespace) -> int:
     known = sorted({c.section for c in everything})
     for section in args.section or []:
         if section not in known:
-            raise UsageError(f"mlp-derivations report: --section {section!r} has no claims; known sections: {', '.join(known)}")
+            raise UsageError(
+                f"mlp-derivations report: --section {section!r} has no claims; known sections: {', '.join(known)}"
+            )
     chosen = [c for c in everything if not args.section or c.section in args.section]
     results = [r for _, r in verify_all(chosen, jobs=args.jobs, examples=args.examples, seed=args.seed)]
     try:
-        write_html(path, results, claims=chosen, figures=not args.no_figures, seed=args.seed,
-                   dpi=args.dpi or FIGURE_DPI)
+        write_html(
+            path, results, claims=chosen, figures=not args.no_figures, seed=args.seed, dpi=args.dpi or FIGURE_DPI
+        )
     except OSError as exc:
         print(f"mlp-derivations report: cannot write --html {args.html}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     bad = [r.claim_id for r in results if not r.ok]
-    print(f"wrote {path}: {len(results) - len(bad)} of {len(results)} claims as expected"
-          + (f"; not as expected: {', '.join(bad)}" if bad else ""))
+    print(
+        f"wrote {path}: {len(results) - len(bad)} of {len(results)} claims as expected"
+        + (f"; not as expected: {', '.join(bad)}" if bad else "")
+    )
     return 0 if not bad else 1

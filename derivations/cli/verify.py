@@ -23,22 +23,37 @@ from .common import UsageError, non_negative_int, positive_int
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--section", action="append", metavar="S",
-                        help="only claims of this section, e.g. 5.3 (repeatable)")
-    parser.add_argument("--claim", action="append", metavar="ID",
-                        help="only this claim id, e.g. 5.3.11 (repeatable)")
+    parser.add_argument(
+        "--section", action="append", metavar="S", help="only claims of this section, e.g. 5.3 (repeatable)"
+    )
+    parser.add_argument("--claim", action="append", metavar="ID", help="only this claim id, e.g. 5.3.11 (repeatable)")
     parser.add_argument("--json", action="store_true", help="print one JSON array instead of a table")
-    parser.add_argument("--examples", type=positive_int("--examples"), default=None, metavar="N",
-                        help="Hypothesis examples per numeric check (default 25)")
-    parser.add_argument("--seed", type=non_negative_int("--seed"), default=0, metavar="S",
-                        help="seed for every random draw (default 0)")
-    parser.add_argument("-v", "--details", action="store_true",
-                        help="print every check's detail line, not only failures and errata")
-    parser.add_argument("--jobs", "-j", type=positive_int("--jobs"), default=None, metavar="N",
-                        help="worker processes verifying claims in parallel (default: the number of cores; "
-                             "1: in this process)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="neither read nor write the cache of symbolic results (also: MLP_DERIVATIONS_NO_CACHE=1)")
+    parser.add_argument(
+        "--examples",
+        type=positive_int("--examples"),
+        default=None,
+        metavar="N",
+        help="Hypothesis examples per numeric check (default 25)",
+    )
+    parser.add_argument(
+        "--seed", type=non_negative_int("--seed"), default=0, metavar="S", help="seed for every random draw (default 0)"
+    )
+    parser.add_argument(
+        "-v", "--details", action="store_true", help="print every check's detail line, not only failures and errata"
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=positive_int("--jobs"),
+        default=None,
+        metavar="N",
+        help="worker processes verifying claims in parallel (default: the number of cores; 1: in this process)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the cache of symbolic results (also: MLP_DERIVATIONS_NO_CACHE=1)",
+    )
 
 
 def _selected(args: argparse.Namespace):
@@ -111,7 +126,14 @@ def table_rows(claim, result, id_width: int) -> list[str]:
     """The claim's row of the table, its title and methods wrapped within their columns."""
     title = textwrap.wrap(claim.title, TITLE_WIDTH) or [""]
     methods = textwrap.wrap(", ".join(result.methods), METHODS_WIDTH) or [""]
-    first = (claim.id, title[0], methods[0], _verdict(claim, result), _fmt_error(result.max_error), f"{result.seconds:.2f}s")
+    first = (
+        claim.id,
+        title[0],
+        methods[0],
+        _verdict(claim, result),
+        _fmt_error(result.max_error),
+        f"{result.seconds:.2f}s",
+    )
     widths = (id_width, TITLE_WIDTH, METHODS_WIDTH, 17, 9, 7)
     lines = ["  ".join(v.ljust(w) for v, w in zip(first, widths)).rstrip()]
     for k in range(1, max(len(title), len(methods))):

@@ -138,8 +138,15 @@ class Experiment:
         """The matplotlib ``Figure`` of these ``rows``."""
         return self._functions()["figure"](rows)
 
-    def run(self, *, seeds: int = 3, out: str | Path | None = None, jobs: int | None = None,
-            quick: bool = False, progress: bool = True) -> ExperimentResult:
+    def run(
+        self,
+        *,
+        seeds: int = 3,
+        out: str | Path | None = None,
+        jobs: int | None = None,
+        quick: bool = False,
+        progress: bool = True,
+    ) -> ExperimentResult:
         """Measure every setting over ``seeds`` seeds; write ``out/<id>.png`` when ``out`` is given.
 
         ``jobs``: worker processes (None: every core; timing experiments always
@@ -166,5 +173,14 @@ class Experiment:
             path = out_dir / f"{self.id}.png"
             functions["figure"](rows).savefig(path, format="png", dpi=DPI)
         rounds = rows[0].get("rounds") if rows else None  # timing experiments repeat rounds, not seeds
-        return ExperimentResult(self.id, self.title, rows, conclusion, stats.describe(seeds, rounds),
-                                time.perf_counter() - start, seeds, path, bool(quick))
+        return ExperimentResult(
+            self.id,
+            self.title,
+            rows,
+            conclusion,
+            stats.describe(seeds, rounds),
+            time.perf_counter() - start,
+            seeds,
+            path,
+            bool(quick),
+        )

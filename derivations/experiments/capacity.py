@@ -54,14 +54,18 @@ def _width_conclude(rows: list[dict]) -> str:
     lower = [r for r in rows if r["width"] > best["width"] and r not in tied]
     how = "95% intervals" if best["ci"][0] is not None else "one seed: means"
     if plateau is rows[0]:
-        text = (f"After {best['epochs']} epochs, held-out accuracy does not rise with width: from "
-                f"{_units(rows[0]['width'])} ({stats.fmt(rows[0])}) on, every width up to the best "
-                f"({_units(best['width'])}, {stats.fmt(best)}) is within its {how}")
+        text = (
+            f"After {best['epochs']} epochs, held-out accuracy does not rise with width: from "
+            f"{_units(rows[0]['width'])} ({stats.fmt(rows[0])}) on, every width up to the best "
+            f"({_units(best['width'])}, {stats.fmt(best)}) is within its {how}"
+        )
     else:
-        text = (f"After {best['epochs']} epochs, held-out accuracy rises with width from {stats.fmt(rows[0])} with "
-                f"{_units(rows[0]['width'])} to {stats.fmt(plateau)} at {_units(plateau['width'])} and is flat "
-                f"beyond: every width from {plateau['width']} to {best['width']} units is within the {how} of the "
-                f"best ({_units(best['width'])}, {stats.fmt(best)})")
+        text = (
+            f"After {best['epochs']} epochs, held-out accuracy rises with width from {stats.fmt(rows[0])} with "
+            f"{_units(rows[0]['width'])} to {stats.fmt(plateau)} at {_units(plateau['width'])} and is flat "
+            f"beyond: every width from {plateau['width']} to {best['width']} units is within the {how} of the "
+            f"best ({_units(best['width'])}, {stats.fmt(best)})"
+        )
     wider = [r for r in rows if r["width"] > best["width"]]
     if lower:
         return text + f"; wider still, {', '.join(_units(r['width']) for r in lower)} fall below it beyond the noise."
@@ -74,8 +78,10 @@ def _width_figure(rows: list[dict]):
     from .base import new_figure
 
     rows = sorted(rows, key=lambda r: r["width"])
-    fig, (ax, ax2) = new_figure(2, f"5.2.ex1: accuracy against width ({rows[0]['seeds']} seeds, "
-                                   f"{rows[0]['epochs']} epochs, lr 0.1, N(0, 0.01²))")
+    fig, (ax, ax2) = new_figure(
+        2,
+        f"5.2.ex1: accuracy against width ({rows[0]['seeds']} seeds, {rows[0]['epochs']} epochs, lr 0.1, N(0, 0.01²))",
+    )
     errorbar_axis(ax, [r["width"] for r in rows], rows, log2=True, label="mean, 95% interval")
     ax.set_xlabel("hidden units (log scale)")
     ax.set_ylabel("validation accuracy after training")
@@ -140,8 +146,10 @@ def single_unit_logits(X: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.nda
     b1q = [Fraction(float(v)) for v in b1]
     W2q = [[Fraction(float(v)) for v in row] for row in W2]
     h = len(b1q)
-    H = [[max(sum((x[k] * W1q[k][j] for k in range(len(x))), Fraction(0)) + b1q[j], Fraction(0)) for j in range(h)]
-         for x in Xq]
+    H = [
+        [max(sum((x[k] * W1q[k][j] for k in range(len(x))), Fraction(0)) + b1q[j], Fraction(0)) for j in range(h)]
+        for x in Xq
+    ]
     return [[sum((Hi[j] * W2q[j][c] for j in range(h)), Fraction(0)) for c in range(len(W2q[0]))] for Hi in H]
 
 
@@ -186,8 +194,10 @@ def _rank_measure(ctx) -> list[dict]:
     from .runner import digits
 
     epochs = _epochs(ctx)
-    settings = [{"sizes": [D, 1, Q], "epochs": epochs, "keep_params": True},
-                {"sizes": [D, WIDTH, Q], "epochs": epochs, "keep_params": True}]
+    settings = [
+        {"sizes": [D, 1, Q], "epochs": epochs, "keep_params": True},
+        {"sizes": [D, WIDTH, Q], "epochs": epochs, "keep_params": True},
+    ]
     runs = sweep(ctx, 3, settings, ctx.id)
     X = digits().X_val[:40] if ctx.quick else digits().X_val
     rows = []
@@ -200,17 +210,31 @@ def _rank_measure(ctx) -> list[dict]:
             ratio.append(float(sv[1] / sv[0]) if sv[0] > 0 else 0.0)
             if width == 1:
                 exact.append(exact_rank(single_unit_logits(X, W1, b1, W2)))
-        rows.append(accuracy_row(_units(width), seeds, epochs, width=width,
-                                 exact_rank=exact or None, numerical_rank=numeric, sv2_over_sv1=ratio,
-                                 held_out_rows=len(X)))
+        rows.append(
+            accuracy_row(
+                _units(width),
+                seeds,
+                epochs,
+                width=width,
+                exact_rank=exact or None,
+                numerical_rank=numeric,
+                sv2_over_sv1=ratio,
+                held_out_rows=len(X),
+            )
+        )
     return rows
 
 
 def _rank_conclude(rows: list[dict]) -> str:
     one, wide = sorted(rows, key=lambda r: r["width"])
     ranks = one["exact_rank"] or []
-    exact = (f"of rank at most 1 (exact ranks per seed, in rational arithmetic: {', '.join(map(str, ranks))})"
-             if ranks and max(ranks) <= 1 else f"of exact ranks {ranks}" if ranks else "of unknown exact rank")
+    exact = (
+        f"of rank at most 1 (exact ranks per seed, in rational arithmetic: {', '.join(map(str, ranks))})"
+        if ranks and max(ranks) <= 1
+        else f"of exact ranks {ranks}"
+        if ranks
+        else "of unknown exact rank"
+    )
     cost = wide["mean"] - one["mean"] if wide["mean"] is not None and one["mean"] is not None else None
     beyond = "beyond the noise" if stats.above(wide, one) else "not beyond the noise"
     costs = f"costs {cost:.3f} of held-out accuracy ({beyond})" if cost is not None else "has an unmeasured cost"
@@ -225,8 +249,9 @@ def _rank_figure(rows: list[dict]):
     from .base import new_figure
 
     rows = sorted(rows, key=lambda r: r["width"])
-    fig, (ax, ax2) = new_figure(2, f"5.2.ex3: a single hidden unit ({rows[0]['seeds']} seeds, "
-                                   f"{rows[0]['epochs']} epochs)")
+    fig, (ax, ax2) = new_figure(
+        2, f"5.2.ex3: a single hidden unit ({rows[0]['seeds']} seeds, {rows[0]['epochs']} epochs)"
+    )
     errorbar_axis(ax, [0, 1], rows, label="mean, 95% interval", connect=False)
     ax.set_xticks([0, 1], [r["setting"] for r in rows])
     ax.set_xlabel("hidden layer width")
@@ -237,8 +262,12 @@ def _rank_figure(rows: list[dict]):
     ax.grid(alpha=0.3)
     for x, r in enumerate(rows):
         ax2.bar(x, max(r["numerical_rank"]), color="tab:blue" if x else "tab:orange")
-        ax2.text(x, max(r["numerical_rank"]) + 0.2, f"rank {max(r['numerical_rank'])}"
-                 + (f" (exact: {max(r['exact_rank'])})" if r.get("exact_rank") else ""), ha="center")
+        ax2.text(
+            x,
+            max(r["numerical_rank"]) + 0.2,
+            f"rank {max(r['numerical_rank'])}" + (f" (exact: {max(r['exact_rank'])})" if r.get("exact_rank") else ""),
+            ha="center",
+        )
     ax2.set_xticks([0, 1], [r["setting"] for r in rows])
     ax2.set_xlabel("hidden layer width")
     ax2.set_ylim(0, 11.5)

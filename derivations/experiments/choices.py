@@ -17,8 +17,14 @@ D, Q = 64, 10  # the digits: 8×8 = 64 pixels, 10 classes
 QUICK_EPOCHS = 2  # tests: the plumbing, not the accuracy
 
 #: Legend names of the activations (pReLU's slope: models.PRELU_ALPHA).
-ACTIVATION_NAMES = {"relu": "ReLU", "prelu": "pReLU (α = 0.25)", "sigmoid": "sigmoid", "tanh": "tanh",
-                    "swish": "swish", "gelu": "GELU"}
+ACTIVATION_NAMES = {
+    "relu": "ReLU",
+    "prelu": "pReLU (α = 0.25)",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "swish": "swish",
+    "gelu": "GELU",
+}
 
 
 def _seeds(rows: list[dict]) -> str:
@@ -39,8 +45,12 @@ def _conclude(rows: list[dict], what: str) -> str:
         return f"Every {what} diverged; none can be compared."
     order = sorted((r for r in rows if r["mean"] is not None), key=lambda r: -r["mean"])
     others = [r for r in tied if r is not best]
-    ties = (f", and {', '.join(r['setting'] for r in others)} {'is' if len(others) == 1 else 'are'} indistinguishable "
-            f"from it" if others else ", ahead of every other beyond the noise")
+    ties = (
+        f", and {', '.join(r['setting'] for r in others)} {'is' if len(others) == 1 else 'are'} indistinguishable "
+        f"from it"
+        if others
+        else ", ahead of every other beyond the noise"
+    )
     worst = order[-1]
     slow = [r["setting"] for r in rows if not r[f"reached_{TARGET}"]]
     never = f"; {', '.join(slow)} never reached {TARGET}" if slow else ""
@@ -74,8 +84,7 @@ def _activation_measure(ctx) -> list[dict]:
 
 
 def _activation_figure(rows: list[dict]):
-    return _figure(rows, f"5.2.ex8: activations ({_seeds(rows)}, 256 units, N(0, 0.01²), lr 0.1)",
-                   "activation")
+    return _figure(rows, f"5.2.ex8: activations ({_seeds(rows)}, 256 units, N(0, 0.01²), lr 0.1)", "activation")
 
 
 # -- 5.2.ex9: initializations --------------------------------------------------------------------
@@ -84,13 +93,18 @@ def _init_measure(ctx) -> list[dict]:
 
 
 def _init_figure(rows: list[dict]):
-    return _figure(rows, f"5.2.ex9: initializations ({_seeds(rows)}, 256 ReLU units, lr 0.1)",
-                   "initialization")
+    return _figure(rows, f"5.2.ex9: initializations ({_seeds(rows)}, 256 ReLU units, lr 0.1)", "initialization")
 
 
 EXPERIMENTS = {
-    "5.2.ex8": {"measure": _activation_measure, "conclude": lambda rows: _conclude(rows, "activation"),
-                "figure": _activation_figure},
-    "5.2.ex9": {"measure": _init_measure, "conclude": lambda rows: _conclude(rows, "initialization"),
-                "figure": _init_figure},
+    "5.2.ex8": {
+        "measure": _activation_measure,
+        "conclude": lambda rows: _conclude(rows, "activation"),
+        "figure": _activation_figure,
+    },
+    "5.2.ex9": {
+        "measure": _init_measure,
+        "conclude": lambda rows: _conclude(rows, "initialization"),
+        "figure": _init_figure,
+    },
 }

@@ -56,8 +56,9 @@ def best_group(rows: list[dict]) -> tuple[dict | None, list[dict]]:
     return best, tied
 
 
-def errorbar_axis(ax, xs, rows: list[dict], *, label: str | None = None, color=None, log2: bool = False,
-                  connect: bool = True) -> None:
+def errorbar_axis(
+    ax, xs, rows: list[dict], *, label: str | None = None, color=None, log2: bool = False, connect: bool = True
+) -> None:
     """Means with their 95% intervals as error bars (rows without a mean are skipped); ``connect``: join the
     points by a line (False for categories, where a line would suggest an order)."""
     pts = [(x, r) for x, r in zip(xs, rows) if r["mean"] is not None]
@@ -67,8 +68,17 @@ def errorbar_axis(ax, xs, rows: list[dict], *, label: str | None = None, color=N
     mean = [p[1]["mean"] for p in pts]
     low = [p[1]["mean"] - (p[1]["ci"][0] if p[1]["ci"][0] is not None else p[1]["mean"]) for p in pts]
     high = [(p[1]["ci"][1] if p[1]["ci"][1] is not None else p[1]["mean"]) - p[1]["mean"] for p in pts]
-    ax.errorbar(x, mean, yerr=[low, high], marker="o", capsize=4, linewidth=2, label=label, color=color,
-                linestyle="-" if connect else "none")
+    ax.errorbar(
+        x,
+        mean,
+        yerr=[low, high],
+        marker="o",
+        capsize=4,
+        linewidth=2,
+        label=label,
+        color=color,
+        linestyle="-" if connect else "none",
+    )
     if log2:
         ax.set_xscale("log", base=2)
 
@@ -85,8 +95,13 @@ def curves_axis(ax, rows: list[dict], *, title: str) -> None:
         if not longest:
             continue
         mean = [math.fsum(c[e] for c in curves if len(c) > e) / sum(len(c) > e for c in curves) for e in range(longest)]
-        ax.plot(range(1, longest + 1), mean, linewidth=1.8, label=row["setting"],
-                color=None if colors is None else colors[i])
+        ax.plot(
+            range(1, longest + 1),
+            mean,
+            linewidth=1.8,
+            label=row["setting"],
+            color=None if colors is None else colors[i],
+        )
     ax.axhline(TARGET, color="gray", linestyle=":", linewidth=1, label=f"target {TARGET}")
     ax.set_ylim(0, 1)
     ax.set_xlabel("epoch")

@@ -26,7 +26,19 @@ import math
 import numpy as np
 
 __all__ = [
-    "ACTIVATIONS", "BATCH", "EPOCHS", "INITS", "LR", "SIGMA", "TARGET", "WIDTH", "build", "cost", "fit", "sweep", "train_job",
+    "ACTIVATIONS",
+    "BATCH",
+    "EPOCHS",
+    "INITS",
+    "LR",
+    "SIGMA",
+    "TARGET",
+    "WIDTH",
+    "build",
+    "cost",
+    "fit",
+    "sweep",
+    "train_job",
 ]
 
 #: The book's hidden width, learning rate, minibatch size and weight scale (section 5.2).
@@ -95,8 +107,7 @@ def _gelu_grad(Z):
 _FAST = {"prelu": (_prelu, _prelu_grad), "swish": (_swish, _swish_grad), "gelu": (_gelu, _gelu_grad)}
 
 
-def build(sizes, *, activation: str = "relu", init: str = "normal", rng: np.random.Generator,
-          dtype=np.float32):
+def build(sizes, *, activation: str = "relu", init: str = "normal", rng: np.random.Generator, dtype=np.float32):
     """A row-major ``MLP(sizes)`` (Eq. 5.1.1 per layer) with the given hidden activation and initialization.
 
     ``init``: ``"normal"`` (N(0, σ²), σ = :data:`SIGMA`), ``"xavier_normal"``,
@@ -109,8 +120,13 @@ def build(sizes, *, activation: str = "relu", init: str = "normal", rng: np.rand
     if init not in INITS:
         raise KeyError(f"no initialization {init!r} in the experiments; known: {', '.join(INITS)}")
     fast = activation in _FAST
-    net = MLP(sizes, activation="relu" if fast else activation, init="normal" if init == "zero" else init,
-              rng=rng, dtype=dtype)
+    net = MLP(
+        sizes,
+        activation="relu" if fast else activation,
+        init="normal" if init == "zero" else init,
+        rng=rng,
+        dtype=dtype,
+    )
     if fast:
         net.activation = activation
         net._phi, net._phi_grad = _FAST[activation]
@@ -120,8 +136,17 @@ def build(sizes, *, activation: str = "relu", init: str = "normal", rng: np.rand
     return net
 
 
-def fit(sizes, *, rng: np.random.Generator, data=None, activation: str = "relu", init: str = "normal",
-        lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH) -> dict:
+def fit(
+    sizes,
+    *,
+    rng: np.random.Generator,
+    data=None,
+    activation: str = "relu",
+    init: str = "normal",
+    lr: float = LR,
+    epochs: int = EPOCHS,
+    batch_size: int = BATCH,
+) -> dict:
     """Train a fresh :func:`build` network by minibatch SGD (section 5.2) and return what was measured.
 
     ``{"acc": final validation accuracy, "loss": final validation loss,

@@ -80,8 +80,7 @@ def _init_worker(data) -> None:
     _STATE["limits"] = threadpool_limits(limits=1)  # kept alive: one BLAS thread for the worker's life
 
 
-def run_jobs(fn: Callable[[dict], object], jobs: list[dict], *, jobs_at_once: int, desc: str,
-             progress: bool) -> list:
+def run_jobs(fn: Callable[[dict], object], jobs: list[dict], *, jobs_at_once: int, desc: str, progress: bool) -> list:
     """``[fn(job) for job in jobs]``, computed by ``jobs_at_once`` worker processes (1: in this process).
 
     Jobs are started costliest first (``job["cost"]``, default 0) so the long
@@ -104,8 +103,9 @@ def run_jobs(fn: Callable[[dict], object], jobs: list[dict], *, jobs_at_once: in
         return results
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(jobs_at_once, len(jobs)), mp_context=context,
-                             initializer=_init_worker, initargs=(digits(),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(jobs_at_once, len(jobs)), mp_context=context, initializer=_init_worker, initargs=(digits(),)
+    ) as pool:
         futures = {pool.submit(fn, jobs[i]): i for i in order}
         # the bar (and tqdm's monitor thread) only now: forking a process that has threads is unsafe
         bar = progress_bar(len(jobs), desc, progress)

@@ -93,6 +93,9 @@ def fmt(summary: dict, digits: int = 3) -> str:
 def describe(seeds: int, rounds: int | None = None) -> str:
     """The interval used, with the number of seeds (one seed: none), or of rounds for a timing experiment."""
     if rounds is not None:
-        return f"Student t 95% interval of the mean over {rounds} interleaved rounds" if rounds > 1 else \
-            "no interval (1 round)"
+        return (
+            f"Student t 95% interval of the mean over {rounds} interleaved rounds"
+            if rounds > 1
+            else "no interval (1 round)"
+        )
     return INTERVAL + f" ({seeds} seeds)" if seeds > 1 else "no interval (1 seed)"

@@ -128,9 +128,16 @@ def _step_measure(ctx) -> list[dict]:
     version = "not installed" if torch is None else torch.__version__
     for (impl, w), ts in times.items():
         s = stats.summarize([1e3 * t for t in ts])
-        row = {"setting": f"{'NumPy' if impl == 'numpy' else 'PyTorch'} step, {w} units", "implementation": impl,
-               "width": w, "mean": s["mean"], "ci": s["ci"], "unit": "ms per step", "rounds": len(ts),
-               "torch": version}
+        row = {
+            "setting": f"{'NumPy' if impl == 'numpy' else 'PyTorch'} step, {w} units",
+            "implementation": impl,
+            "width": w,
+            "mean": s["mean"],
+            "ci": s["ci"],
+            "unit": "ms per step",
+            "rounds": len(ts),
+            "torch": version,
+        }
         if impl == "torch":
             ratio = stats.summarize([a / b for a, b in zip(times[("numpy", w)], ts)])
             row.update(numpy_over_torch=ratio["mean"], ratio_ci=ratio["ci"])
@@ -141,13 +148,17 @@ def _step_measure(ctx) -> list[dict]:
 def _step_conclude(rows: list[dict]) -> str:
     numpy_rows = sorted((r for r in rows if r["implementation"] == "numpy"), key=lambda r: r["width"])
     first, last = numpy_rows[0], numpy_rows[-1]
-    growth = (f"the NumPy step takes {stats.fmt(first, 3)} ms at {first['width']} units and {stats.fmt(last, 3)} ms at "
-              f"{last['width']} units ({last['mean'] / first['mean']:.1f}x for {last['width'] // first['width']}x "
-              f"the units)")
+    growth = (
+        f"the NumPy step takes {stats.fmt(first, 3)} ms at {first['width']} units and {stats.fmt(last, 3)} ms at "
+        f"{last['width']} units ({last['mean'] / first['mean']:.1f}x for {last['width'] // first['width']}x "
+        f"the units)"
+    )
     torch_rows = sorted((r for r in rows if r["implementation"] == "torch"), key=lambda r: r["width"])
     if not torch_rows:
-        return (f"PyTorch is not installed (pip install torch==2.13.0 for the CPU build), so only {growth}, one "
-                f"thread, float32, a minibatch of 256.")
+        return (
+            f"PyTorch is not installed (pip install torch==2.13.0 for the CPU build), so only {growth}, one "
+            f"thread, float32, a minibatch of 256."
+        )
     parts = []
     for r in torch_rows:
         low, high = r["ratio_ci"]
@@ -160,16 +171,21 @@ def _step_conclude(rows: list[dict]) -> str:
         else:
             verdict = "no difference beyond the noise"
         parts.append(f"{r['numpy_over_torch']:.2f}x at {r['width']} units ({verdict})")
-    return (f"One thread, float32, a minibatch of 256: {growth}; NumPy's time over PyTorch {torch_rows[0]['torch']}'s "
-            f"(paired by round) is " + ", ".join(parts) + ".")
+    return (
+        f"One thread, float32, a minibatch of 256: {growth}; NumPy's time over PyTorch {torch_rows[0]['torch']}'s "
+        f"(paired by round) is " + ", ".join(parts) + "."
+    )
 
 
 def _step_figure(rows: list[dict]):
     from .base import new_figure
     from .common import errorbar_axis
 
-    fig, (ax, ax2) = new_figure(2, f"5.2.ex6: one SGD step, NumPy against PyTorch ({rows[0]['rounds']} interleaved "
-                                   f"rounds, one thread, float32, batch 256)")
+    fig, (ax, ax2) = new_figure(
+        2,
+        f"5.2.ex6: one SGD step, NumPy against PyTorch ({rows[0]['rounds']} interleaved "
+        f"rounds, one thread, float32, batch 256)",
+    )
     for impl, label in (("numpy", "NumPy (numeric.network.MLP)"), ("torch", f"PyTorch {rows[0]['torch']}")):
         mine = sorted((r for r in rows if r["implementation"] == impl), key=lambda r: r["width"])
         errorbar_axis(ax, [r["width"] for r in mine], mine, label=label, log2=True)
@@ -182,8 +198,14 @@ def _step_figure(rows: list[dict]):
     torch_rows = sorted((r for r in rows if r["implementation"] == "torch"), key=lambda r: r["width"])
     if torch_rows:
         ratio = [{"mean": r["numpy_over_torch"], "ci": r["ratio_ci"]} for r in torch_rows]
-        errorbar_axis(ax2, [r["width"] for r in torch_rows], ratio, log2=True, color="tab:green",
-                      label="NumPy time / PyTorch time")
+        errorbar_axis(
+            ax2,
+            [r["width"] for r in torch_rows],
+            ratio,
+            log2=True,
+            color="tab:green",
+            label="NumPy time / PyTorch time",
+        )
         ax2.axhline(1, color="gray", linestyle=":")
         ax2.legend()
     else:
@@ -225,10 +247,24 @@ def _matmul_measure(ctx) -> list[dict]:
         s = stats.summarize([1e3 * t for t in times[n]])
         # time per multiply-add relative to the power of two, paired by round: (t_n / n³) / (t_1024 / 1024³)
         rel = stats.summarize([(t / n**3) / (t0 / base**3) for t, t0 in zip(times[n], times[base])])
-        rows.append({"setting": f"n = {n}", "n": n, "mean": s["mean"], "ci": s["ci"], "unit": "ms per product",
-                     "min_ms": 1e3 * min(times[n]), "gflops": 2 * n**3 / (s["mean"] * 1e-3) / 1e9,
-                     "per_flop_vs_base": rel["mean"], "ratio_ci": rel["ci"], "base": base, "rounds": rounds,
-                     "blas": blas, "dtype": "float64", "threads": 1})
+        rows.append(
+            {
+                "setting": f"n = {n}",
+                "n": n,
+                "mean": s["mean"],
+                "ci": s["ci"],
+                "unit": "ms per product",
+                "min_ms": 1e3 * min(times[n]),
+                "gflops": 2 * n**3 / (s["mean"] * 1e-3) / 1e9,
+                "per_flop_vs_base": rel["mean"],
+                "ratio_ci": rel["ci"],
+                "base": base,
+                "rounds": rounds,
+                "blas": blas,
+                "dtype": "float64",
+                "threads": 1,
+            }
+        )
     return rows
 
 
@@ -253,8 +289,11 @@ def _matmul_conclude(rows: list[dict]) -> str:
         verdict = "no power-of-two advantage beyond the noise"
     else:
         verdict = "a mixed picture: some neighbours cost more per multiply-add beyond the noise, others do not"
-    details = "; ".join(f"{label} {', '.join(v)}" for label, v in (("slower", slower), ("faster", faster),
-                                                                    ("within the noise", same)) if v)
+    details = "; ".join(
+        f"{label} {', '.join(v)}"
+        for label, v in (("slower", slower), ("faster", faster), ("within the noise", same))
+        if v
+    )
     return (
         f"With {base['blas']}, one thread, float64, {base['rounds']} interleaved rounds, a {base['n']}×{base['n']} "
         f"product takes {stats.fmt(base, 1)} ms ({base['gflops']:.1f} GFLOP/s), and this machine shows {verdict} "
@@ -267,8 +306,11 @@ def _matmul_figure(rows: list[dict]):
     from .common import errorbar_axis
 
     rows = sorted(rows, key=lambda r: r["n"])
-    fig, (ax, ax2) = new_figure(2, f"5.2.ex7: n×n matrix products near {rows[0]['n']} ({rows[0]['blas']}, one thread, "
-                                   f"float64, {rows[0]['rounds']} interleaved rounds)")
+    fig, (ax, ax2) = new_figure(
+        2,
+        f"5.2.ex7: n×n matrix products near {rows[0]['n']} ({rows[0]['blas']}, one thread, "
+        f"float64, {rows[0]['rounds']} interleaved rounds)",
+    )
     errorbar_axis(ax, [r["n"] for r in rows], rows, label="mean, 95% interval")
     ax.scatter([r["n"] for r in rows], [r["min_ms"] for r in rows], marker="x", color="black", label="fastest round")
     ax.set_xlabel("n")
@@ -277,7 +319,13 @@ def _matmul_figure(rows: list[dict]):
     ax.grid(alpha=0.3)
     ax.legend()
     ratio = [{"mean": r["per_flop_vs_base"], "ci": r["ratio_ci"]} for r in rows]
-    errorbar_axis(ax2, [r["n"] for r in rows], ratio, color="tab:purple", label=f"(t_n / n³) / (t_{rows[0]['n']} / {rows[0]['n']}³)")
+    errorbar_axis(
+        ax2,
+        [r["n"] for r in rows],
+        ratio,
+        color="tab:purple",
+        label=f"(t_n / n³) / (t_{rows[0]['n']} / {rows[0]['n']}³)",
+    )
     ax2.axhline(1, color="gray", linestyle=":")
     ax2.set_xlabel("n")
     ax2.set_ylabel(f"time per multiply-add relative to n = {rows[0]['n']}")

@@ -44,18 +44,22 @@ def _lr_conclude(rows: list[dict]) -> str:
     else:
         lrs = [r["lr"] for r in tied]
         span = f"{min(lrs):g} to {max(lrs):g}" if len(lrs) > 1 else f"{lrs[0]:g} alone"
-        parts.append(f"after {epochs} epochs the best learning rate is {best['lr']:g} ({stats.fmt(best)}), and rates "
-                     f"from {span} are indistinguishable from it")
+        parts.append(
+            f"after {epochs} epochs the best learning rate is {best['lr']:g} ({stats.fmt(best)}), and rates "
+            f"from {span} are indistinguishable from it"
+        )
     diverged = [r for r in rows if r["diverged"]]
     if diverged:
-        parts.append("training diverged at " + ", ".join(f"{r['lr']:g} ({r['diverged']}/{r['seeds']} seeds)"
-                                                         for r in diverged))
+        parts.append(
+            "training diverged at " + ", ".join(f"{r['lr']:g} ({r['diverged']}/{r['seeds']} seeds)" for r in diverged)
+        )
     fast = [r for r in rows if r[f"reached_{TARGET}"] == r["seeds"]]
     if fast:
         quickest = min(fast, key=lambda r: r["epochs_to_target"])
         where = ", ".join(f"{r['lr']:g} ({r['epochs_to_target']:.0f})" for r in fast)
-        parts.append(f"every seed reached {TARGET} at lr {where} (epochs needed, mean over seeds), fastest at "
-                     f"{quickest['lr']:g}")
+        parts.append(
+            f"every seed reached {TARGET} at lr {where} (epochs needed, mean over seeds), fastest at {quickest['lr']:g}"
+        )
     never = [r["lr"] for r in rows if not r[f"reached_{TARGET}"]]
     if never:
         parts.append(f"{', '.join(f'{lr:g}' for lr in never)} never reached {TARGET}")
@@ -67,14 +71,16 @@ def _lr_figure(rows: list[dict]):
     from .base import new_figure
 
     rows = sorted(rows, key=lambda r: r["lr"])
-    fig, (ax, ax2) = new_figure(2, f"5.2.ex4: learning rate ({rows[0]['seeds']} seeds, {rows[0]['epochs']} epochs, "
-                                   f"256 units, N(0, 0.01²))")
+    fig, (ax, ax2) = new_figure(
+        2, f"5.2.ex4: learning rate ({rows[0]['seeds']} seeds, {rows[0]['epochs']} epochs, 256 units, N(0, 0.01²))"
+    )
     errorbar_axis(ax, [r["lr"] for r in rows], rows, label="mean, 95% interval")
     ax.set_xscale("log")
     for r in rows:
         if r["diverged"]:
-            ax.annotate(f"diverged {r['diverged']}/{r['seeds']}", (r["lr"], 0.05), ha="center", fontsize=8,
-                        color="tab:red")
+            ax.annotate(
+                f"diverged {r['diverged']}/{r['seeds']}", (r["lr"], 0.05), ha="center", fontsize=8, color="tab:red"
+            )
     ax.set_ylim(0, 1)
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("final validation accuracy")
@@ -121,15 +127,22 @@ def grid_configs(space: dict, points: int) -> list[dict]:
     qs = [(i + 0.5) / points for i in range(points)]
     d0, d1 = space["depth"]
     depths = sorted({int(round(d0 + q * (d1 - d0))) for q in qs})
-    return [_config(space, {"lr": a, "epochs": b, "width": c}, depth)
-            for a in qs for b in qs for depth in depths for c in qs]
+    return [
+        _config(space, {"lr": a, "epochs": b, "width": c}, depth)
+        for a in qs
+        for b in qs
+        for depth in depths
+        for c in qs
+    ]
 
 
 def random_configs(space: dict, budget: int, rng: np.random.Generator) -> list[dict]:
     """``budget`` configurations drawn independently, uniform in each dimension's (log-)scale."""
     d0, d1 = space["depth"]
-    return [_config(space, {k: rng.random() for k in ("lr", "epochs", "width")}, int(rng.integers(d0, d1 + 1)))
-            for _ in range(budget)]
+    return [
+        _config(space, {k: rng.random() for k in ("lr", "epochs", "width")}, int(rng.integers(d0, d1 + 1)))
+        for _ in range(budget)
+    ]
 
 
 def _search_job(job: dict) -> dict:
@@ -144,8 +157,9 @@ def _search_job(job: dict) -> dict:
     n = min(INNER_TRAIN, len(data.y_train) - 1)
     inner = Dataset("digits, inner split", data.X_train[:n], data.y_train[:n], data.X_train[n:], data.y_train[n:])
     c = job["config"]
-    result = fit([D] + [c["width"]] * c["depth"] + [Q], rng=job_rng(job["key"]), data=inner, lr=c["lr"],
-                 epochs=c["epochs"])
+    result = fit(
+        [D] + [c["width"]] * c["depth"] + [Q], rng=job_rng(job["key"]), data=inner, lr=c["lr"], epochs=c["epochs"]
+    )
     held = math.nan if result["diverged"] else evaluate(result["model"], data.X_val, data.y_val)[1]
     return {"inner": result["acc"], "held_out": held}
 
@@ -161,11 +175,16 @@ def _search_measure(ctx) -> list[dict]:
     points = 1 if ctx.quick else GRID_POINTS
     grid = grid_configs(space, points)
     budget = len(grid)
-    plans = {"grid": [grid] * ctx.seeds,
-             "random": [random_configs(space, budget, job_rng((5, 99, s))) for s in range(ctx.seeds)]}
-    jobs = [{"key": (5, m, s, i), "config": c, "cost": c["epochs"] * c["width"] * c["depth"], "method": name,
-             "seed": s}
-            for m, name in enumerate(plans) for s, configs in enumerate(plans[name]) for i, c in enumerate(configs)]
+    plans = {
+        "grid": [grid] * ctx.seeds,
+        "random": [random_configs(space, budget, job_rng((5, 99, s))) for s in range(ctx.seeds)],
+    }
+    jobs = [
+        {"key": (5, m, s, i), "config": c, "cost": c["epochs"] * c["width"] * c["depth"], "method": name, "seed": s}
+        for m, name in enumerate(plans)
+        for s, configs in enumerate(plans[name])
+        for i, c in enumerate(configs)
+    ]
     results = run_jobs(_search_job, jobs, jobs_at_once=ctx.jobs, desc=ctx.id, progress=ctx.progress)
     rows, chosen_acc = [], {}
     for name in plans:
@@ -178,18 +197,32 @@ def _search_measure(ctx) -> list[dict]:
         chosen_acc[name] = [r["held_out"] for _, r in picks]
         summary = stats.summarize(chosen_acc[name])
         configs = plans[name][0]
-        rows.append({
-            "setting": f"{name} search ({budget} configurations)",
-            "method": name,
-            "mean": summary["mean"], "ci": summary["ci"], "seeds": ctx.seeds, "budget": budget,
-            "selection_acc": stats.summarize([r["inner"] for _, r in picks])["mean"],
-            "distinct_lr": len({c["lr"] for c in configs}), "distinct_width": len({c["width"] for c in configs}),
-            "chosen": " | ".join(_describe(c) for c, _ in picks),
-            "_trials": trials,
-        })
+        rows.append(
+            {
+                "setting": f"{name} search ({budget} configurations)",
+                "method": name,
+                "mean": summary["mean"],
+                "ci": summary["ci"],
+                "seeds": ctx.seeds,
+                "budget": budget,
+                "selection_acc": stats.summarize([r["inner"] for _, r in picks])["mean"],
+                "distinct_lr": len({c["lr"] for c in configs}),
+                "distinct_width": len({c["width"] for c in configs}),
+                "chosen": " | ".join(_describe(c) for c, _ in picks),
+                "_trials": trials,
+            }
+        )
     diff = stats.summarize([r - g for r, g in zip(chosen_acc["random"], chosen_acc["grid"])])
-    rows.append({"setting": "random − grid (paired by seed)", "method": "difference", "mean": diff["mean"],
-                 "ci": diff["ci"], "seeds": ctx.seeds, "budget": budget})
+    rows.append(
+        {
+            "setting": "random − grid (paired by seed)",
+            "method": "difference",
+            "mean": diff["mean"],
+            "ci": diff["ci"],
+            "seeds": ctx.seeds,
+            "budget": budget,
+        }
+    )
     return rows
 
 
@@ -202,8 +235,10 @@ def _search_conclude(rows: list[dict]) -> str:
     elif low is None:
         verdict = f"differ by {diff['mean']:+.3f} (one seed: no interval)"
     elif low > 0 or high < 0:
-        verdict = (f"differ by {stats.fmt(diff)} (paired over seeds), so "
-                   f"{'random' if low > 0 else 'grid'} search is better beyond the noise")
+        verdict = (
+            f"differ by {stats.fmt(diff)} (paired over seeds), so "
+            f"{'random' if low > 0 else 'grid'} search is better beyond the noise"
+        )
     else:
         verdict = f"differ by {stats.fmt(diff)} (paired over seeds), an interval containing 0: no winner"
     return (
@@ -218,8 +253,9 @@ def _search_figure(rows: list[dict]):
     from .base import new_figure
 
     by = {r["method"]: r for r in rows}
-    fig, (ax, ax2) = new_figure(2, f"5.2.ex5: random against grid search, {by['grid']['budget']} trainings each "
-                                   f"({by['grid']['seeds']} seeds)")
+    fig, (ax, ax2) = new_figure(
+        2, f"5.2.ex5: random against grid search, {by['grid']['budget']} trainings each ({by['grid']['seeds']} seeds)"
+    )
     pair = [by["grid"], by["random"]]
     errorbar_axis(ax, [0, 1], pair, label="held-out accuracy of the selected configuration", connect=False)
     ax.set_xticks([0, 1], ["grid search", "random search"])
@@ -232,8 +268,15 @@ def _search_figure(rows: list[dict]):
     ax.legend(loc="lower center", fontsize=8)
     for row, color, marker in ((by["grid"], "tab:orange", "s"), (by["random"], "tab:blue", "o")):
         t = [x for x in row["_trials"] if not math.isnan(x["inner"])]
-        ax2.scatter([x["config"]["lr"] for x in t], [x["inner"] for x in t], color=color, marker=marker, alpha=0.6,
-                    s=[12 + x["config"]["width"] / 4 for x in t], label=f"{row['method']} (size: width)")
+        ax2.scatter(
+            [x["config"]["lr"] for x in t],
+            [x["inner"] for x in t],
+            color=color,
+            marker=marker,
+            alpha=0.6,
+            s=[12 + x["config"]["width"] / 4 for x in t],
+            label=f"{row['method']} (size: width)",
+        )
     ax2.set_xscale("log")
     ax2.set_ylim(0, 1)
     ax2.set_xlabel("learning rate (log scale)")

@@ -48,7 +48,8 @@ def _default_normal(ctx: Context):
     from numeric import init
 
     yield Check(
-        "numeric", init.DEFAULT_SIGMA == 0.01,
+        "numeric",
+        init.DEFAULT_SIGMA == 0.01,
         f"numeric.init.DEFAULT_SIGMA = {init.DEFAULT_SIGMA!r} (the book's 0.01)",
     )
     yield from _initializer_checks("normal", lambda fi, fo: 0.01**2, ctx, salt=81)  # 0.01: the claim's σ
@@ -70,7 +71,8 @@ def _default_normal(ctx: Context):
     zstat = float(W.sum() / (0.01 * math.sqrt(W.size)))
     zcrit = float(sstats.norm.isf(ALPHA / 2))
     yield Check(
-        "statistical", abs(zstat) <= zcrit,
+        "statistical",
+        abs(zstat) <= zcrit,
         f"mean of numeric.init.normal(256, 256) draws: z = {zstat:.3f}, |z| <= {zcrit:.3f} "
         f"(false alarm {ALPHA:.2g}, exact normal); a mean offset >= "
         f"{(zcrit + sstats.norm.isf(ALPHA)) / math.sqrt(W.size):.3f} σ is missed with probability <= 1e-6",
@@ -93,7 +95,9 @@ def _he_normal(ctx: Context):
     laplace = sp.exp(-sp.Abs(z) / a) / (2 * a)  # Laplace(0, a) density
     relu2 = sp.integrate((z**2 * laplace).subs(sp.Abs(z), z), (z, 0, sp.oo))  # |z| = z on z > 0
     var_l = sps.variance(sps.Laplace("z_L", 0, a))  # sympy.stats: 2a²
-    yield symbolic_equal(relu2, var_l / 2, f"Laplace(0, a): ∫_0^∞ z² p = {relu2} = Var(z)/2 (sympy.stats Var = {var_l})")
+    yield symbolic_equal(
+        relu2, var_l / 2, f"Laplace(0, a): ∫_0^∞ z² p = {relu2} = Var(z)/2 (sympy.stats Var = {var_l})"
+    )
     uni = sps.Uniform("z_U", -a, a)
     uni_m = sps.E(sp.Piecewise((uni**2, uni > 0), (0, True)))
     yield symbolic_equal(uni_m, sps.variance(uni) / 2, "sympy.stats: U(-a, a) also has E[ReLU(z)²] = Var(z)/2")
@@ -102,9 +106,13 @@ def _he_normal(ctx: Context):
 
     f = sp.lambdify((n_in,), sp.sqrt(he_variance()), "math")
     yield hypothesis_check(
-        "numeric", "numeric.init.he_std vs the SymPy solution (relative error)", FANS,
+        "numeric",
+        "numeric.init.he_std vs the SymPy solution (relative error)",
+        FANS,
         lambda fans: abs(init.he_std(fans[0]) / f(fans[0]) - 1.0),
-        ctx=ctx, tol=4 * 2.0**-52, salt=91,  # a division and a sqrt on each side: <= 4 ulp
+        ctx=ctx,
+        tol=4 * 2.0**-52,
+        salt=91,  # a division and a sqrt on each side: <= 4 ulp
     )
     g = sp.lambdify((n_in,), he_variance(), "math")
     yield from _initializer_checks("he_normal", lambda fi, fo: g(fi), ctx, salt=92)

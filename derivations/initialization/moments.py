@@ -144,8 +144,12 @@ def _zero_mean_output(ctx: Context):
         f"μ_w >= {smallest:.4f} σ (E[o] = n_in μ_w μ_x ≠ 0) is caught with probability >= 1 - 1e-6",
         max_error=abs(T) / math.sqrt(o.size),
     )
-    yield Check("statistical", True, f"overall false alarm of 5.4.4 <= {2 * ALPHA:.2g} (union bound over its 2 "
-                                     f"statistical checks at {ALPHA:.2g} each)")
+    yield Check(
+        "statistical",
+        True,
+        f"overall false alarm of 5.4.4 <= {2 * ALPHA:.2g} (union bound over its 2 "
+        f"statistical checks at {ALPHA:.2g} each)",
+    )
 
 
 # --- 5.4.5 -------------------------------------------------------------------------------------
@@ -175,7 +179,9 @@ def _forward_variance(ctx: Context):
     )
     o = _mlp_layer_outputs(_N_SMALL, _N_LARGE, _GAMMA, ctx.rng(45))
     yield chi2_scale_check(
-        o, _N_SMALL * _SIGMA**2 * _GAMMA**2, f"logits of MLP([{_N_SMALL}, {_N_LARGE}], init='normal'), n_in={_N_SMALL}, σ={_SIGMA}, γ={_GAMMA}"
+        o,
+        _N_SMALL * _SIGMA**2 * _GAMMA**2,
+        f"logits of MLP([{_N_SMALL}, {_N_LARGE}], init='normal'), n_in={_N_SMALL}, σ={_SIGMA}, γ={_GAMMA}",
     )
 
 
@@ -239,9 +245,8 @@ def _backward_variance(ctx: Context):
     G = _sign_hadamard(_N_SMALL, _GAMMA, rng)
     dX = backward_signal(G, W)  # the rule MLP.backward applies: ∂ℓ/∂X = G Wᵀ (before ⊙ φ')
     yield chi2_scale_check(
-        dX, _N_SMALL * _SIGMA**2 * _GAMMA**2,
+        dX,
+        _N_SMALL * _SIGMA**2 * _GAMMA**2,
         f"∂ℓ/∂X = numeric.mlp.backward_signal(G, W1) (MLP.backward's rule) for MLP([{_N_LARGE}, {_N_SMALL}], "
         f"init='normal'), n_out={_N_SMALL}, σ={_SIGMA}, upstream γ={_GAMMA}",
     )
-
-

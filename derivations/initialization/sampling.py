@@ -77,10 +77,7 @@ def _initializer_checks(name: str, variance_of, ctx: Context, salt: int, **kw):
     rng = ctx.rng(salt)
     for fi, fo in _SHAPES:
         W = _draws(initializer, fi, fo, rng, **kw)
-        yield chi2_scale_check(
-            W, variance_of(fi, fo), f"numeric.init.{name}({fi}, {fo})", alpha=ALPHA / len(_SHAPES)
-        )
+        yield chi2_scale_check(W, variance_of(fi, fo), f"numeric.init.{name}({fi}, {fo})", alpha=ALPHA / len(_SHAPES))
 
 
 FANS = st.tuples(st.integers(1, 10_000), st.integers(1, 10_000))
-

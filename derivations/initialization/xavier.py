@@ -59,27 +59,39 @@ def _xavier_normal(ctx: Context):
     forward = var_sum.subs({mu_w: 0, mu_x: 0, gamma: 1})  # n_in σ²: Var o_i for unit-variance inputs
     backward = layer_moments(n_out)[1].subs({mu_w: 0, mu_x: 0, gamma: 1})  # n_out σ²: Var ∂ℓ/∂x_j
     yield symbolic_equal(
-        sp.Rational(1, 2) * (forward + backward).subs(sigma, sp.sqrt(s2)), 1,
+        sp.Rational(1, 2) * (forward + backward).subs(sigma, sp.sqrt(s2)),
+        1,
         "with σ² = 2/(n_in + n_out), the mean of the derived forward gain Var o_i / γ² (5.4.5) and backward gain "
         "Var ∂ℓ/∂x_j / γ² (5.4.backward) is 1",
     )
     # Both conditions n_in σ² = 1 and n_out σ² = 1 hold together only when n_in = n_out, where Xavier's σ²
     # is their common solution 1/n_in: the compromise is exact for square layers.
     s2_ = sp.Symbol("s2_", positive=True)
-    both = sp.solve([sp.Eq(forward.subs(sigma, sp.sqrt(s2_)), 1), sp.Eq(backward.subs(sigma, sp.sqrt(s2_)), 1)],
-                    [s2_, n_out], dict=True)
-    square_ok = len(both) == 1 and sp.simplify(both[0][n_out] - n_in) == 0 and is_zero(
-        s2.subs(n_out, n_in) - both[0][s2_])
-    yield Check("symbolic", square_ok,
-                f"solving n_in σ² = 1 and n_out σ² = 1 together gives {both}: only n_out = n_in, where "
-                f"2/(n_in + n_out) = {sp.simplify(s2.subs(n_out, n_in))} is that solution")
+    both = sp.solve(
+        [sp.Eq(forward.subs(sigma, sp.sqrt(s2_)), 1), sp.Eq(backward.subs(sigma, sp.sqrt(s2_)), 1)],
+        [s2_, n_out],
+        dict=True,
+    )
+    square_ok = (
+        len(both) == 1 and sp.simplify(both[0][n_out] - n_in) == 0 and is_zero(s2.subs(n_out, n_in) - both[0][s2_])
+    )
+    yield Check(
+        "symbolic",
+        square_ok,
+        f"solving n_in σ² = 1 and n_out σ² = 1 together gives {both}: only n_out = n_in, where "
+        f"2/(n_in + n_out) = {sp.simplify(s2.subs(n_out, n_in))} is that solution",
+    )
     from numeric import init
 
     f = sp.lambdify((n_in, n_out), sp.sqrt(s2), "math")
     yield hypothesis_check(
-        "numeric", "numeric.init.xavier_std vs the SymPy solution (relative error)", FANS,
+        "numeric",
+        "numeric.init.xavier_std vs the SymPy solution (relative error)",
+        FANS,
         lambda fans: abs(init.xavier_std(*fans) / f(*fans) - 1.0),
-        ctx=ctx, tol=4 * 2.0**-52, salt=61,  # a division, a sqrt and rounding of both sides: <= 4 ulp
+        ctx=ctx,
+        tol=4 * 2.0**-52,
+        salt=61,  # a division, a sqrt and rounding of both sides: <= 4 ulp
     )
     g = sp.lambdify((n_in, n_out), s2, "math")
     yield from _initializer_checks("xavier_normal", g, ctx, salt=62)
@@ -101,9 +113,13 @@ def _xavier_uniform(ctx: Context):
 
     f = sp.lambdify((n_in, n_out), bound, "math")
     yield hypothesis_check(
-        "numeric", "numeric.init.xavier_uniform_bound vs the SymPy solution (relative error)", FANS,
+        "numeric",
+        "numeric.init.xavier_uniform_bound vs the SymPy solution (relative error)",
+        FANS,
         lambda fans: abs(init.xavier_uniform_bound(*fans) / f(*fans) - 1.0),
-        ctx=ctx, tol=6 * 2.0**-52, salt=71,  # two sqrts, a product, a division: <= 6 ulp
+        ctx=ctx,
+        tol=6 * 2.0**-52,
+        salt=71,  # two sqrts, a product, a division: <= 6 ulp
     )
     rng = ctx.rng(72)
     alpha = ALPHA / (2 * len(_SHAPES))  # two tests per shape, Bonferroni
@@ -133,5 +149,3 @@ def _xavier_uniform(ctx: Context):
             f"(Hoeffding, false alarm {alpha:.2g}); a 5% scale error is missed with probability <= {miss:.1e}",
             max_error=abs(m - 1 / 3),
         )
-
-

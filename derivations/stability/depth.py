@@ -101,8 +101,16 @@ def _mean_field_tanh(q1: float, depth: int, gain: float = 1.0) -> tuple[np.ndarr
     return np.array(q), np.cumprod(chi[::-1])[::-1]  # upstream Var ∂ℓ/∂h^(depth) = 1
 
 
-def _band_check(mean_log: np.ndarray, predicted: np.ndarray, alternative: np.ndarray, what: str, activation: str,
-                seed: int, *, backward: bool = False) -> Check:
+def _band_check(
+    mean_log: np.ndarray,
+    predicted: np.ndarray,
+    alternative: np.ndarray,
+    what: str,
+    activation: str,
+    seed: int,
+    *,
+    backward: bool = False,
+) -> Check:
     """|mean log(measured) − log(predicted)| inside the random-walk band at every layer (false alarm <= ALPHA).
 
     ``mean_log`` is the mean over _REPLICATES runs; ``alternative`` is the prediction for weights x1.1,
@@ -117,9 +125,11 @@ def _band_check(mean_log: np.ndarray, predicted: np.ndarray, alternative: np.nda
     worst = int(np.argmax(dev / band))
     margin = (np.abs(np.log(alternative / predicted)) - band - drift) / sd  # in sd of the mean walk
     best = int(np.argmax(margin))
-    power = (f"weights x{_ALT_SCALE} (predicted {alternative[best]:.3g} vs {predicted[best]:.3g} at layer {best + 1}) "
-             f"{'are' if margin[best] >= _Z_MISS else 'are NOT'} caught with probability >= 1 - {ALPHA:g} "
-             f"({margin[best]:.1f} sd beyond the band there, >= {_Z_MISS:.2f} needed)")
+    power = (
+        f"weights x{_ALT_SCALE} (predicted {alternative[best]:.3g} vs {predicted[best]:.3g} at layer {best + 1}) "
+        f"{'are' if margin[best] >= _Z_MISS else 'are NOT'} caught with probability >= 1 - {ALPHA:g} "
+        f"({margin[best]:.1f} sd beyond the band there, >= {_Z_MISS:.2f} needed)"
+    )
     return Check(
         "statistical",
         bool(np.all(dev <= band)),
@@ -155,12 +165,23 @@ def _default_vanishes(ctx: Context):
     tanh_ = _experiment("normal", "tanh", ctx.seed)
     relu_ = _experiment("normal", "relu", ctx.seed)
     # Small z: tanh(z) = z, so Var z' = width σ² Var z; ReLU keeps half the second moment: width σ²/2.
-    yield _rate_check(tanh_.preactivation_variance, _WIDTH * sigma2, "depth 50, N(0, 0.01²), tanh, forward Var z",
-                      "tanh", "forward")
-    yield _rate_check(tanh_.gradient_variance[::-1], _WIDTH * sigma2,
-                      "depth 50, N(0, 0.01²), tanh, backward Var ∂ℓ/∂h", "tanh", "backward")
-    yield _rate_check(relu_.preactivation_variance, _WIDTH * sigma2 / 2, "depth 50, N(0, 0.01²), ReLU, forward Var z",
-                      "relu", "forward")
+    yield _rate_check(
+        tanh_.preactivation_variance, _WIDTH * sigma2, "depth 50, N(0, 0.01²), tanh, forward Var z", "tanh", "forward"
+    )
+    yield _rate_check(
+        tanh_.gradient_variance[::-1],
+        _WIDTH * sigma2,
+        "depth 50, N(0, 0.01²), tanh, backward Var ∂ℓ/∂h",
+        "tanh",
+        "backward",
+    )
+    yield _rate_check(
+        relu_.preactivation_variance,
+        _WIDTH * sigma2 / 2,
+        "depth 50, N(0, 0.01²), ReLU, forward Var z",
+        "relu",
+        "forward",
+    )
 
 
 @also_check("5.4.6")
@@ -170,12 +191,16 @@ def _xavier_keeps_tanh(ctx: Context):
     r2 = _ALT_SCALE**2  # weights x1.1: every layer's n σ² is 1.21, and Var z^(1) too
     q_alt, g_alt = _mean_field_tanh(r2, _DEPTH, gain=r2)
     yield _band_check(
-        forward, q, q_alt,
+        forward,
+        q,
+        q_alt,
         "depth 50, Xavier, tanh, forward Var z vs mean field (no geometric decay: q_l ~ 1/(2l), 0.01 at layer 50)",
-        "tanh", ctx.seed,
+        "tanh",
+        ctx.seed,
     )
-    yield _band_check(backward, g, g_alt, "depth 50, Xavier, tanh, backward Var ∂ℓ/∂h vs mean field", "tanh",
-                      ctx.seed, backward=True)
+    yield _band_check(
+        backward, g, g_alt, "depth 50, Xavier, tanh, backward Var ∂ℓ/∂h vs mean field", "tanh", ctx.seed, backward=True
+    )
 
 
 @also_check("5.4.he")
@@ -184,10 +209,24 @@ def _he_keeps_relu(ctx: Context):
     layers = np.arange(1, _DEPTH + 1)
     r2 = _ALT_SCALE**2  # weights x1.1: the ReLU net is homogeneous, every layer's gain x1.21
     # He: width · (2/width) · E[ReLU(z)²] = Var z, so Var z stays at its layer-1 value 2 (= width σ² Var x).
-    yield _band_check(forward, np.full(_DEPTH, 2.0), 2 * r2**layers, "depth 50, He, ReLU, forward Var z constant (= 2)",
-                      "relu", ctx.seed)
-    yield _band_check(backward, np.ones(_DEPTH), r2 ** (_DEPTH + 1 - layers),
-                      "depth 50, He, ReLU, backward Var ∂ℓ/∂h constant (= 1)", "relu", ctx.seed, backward=True)
+    yield _band_check(
+        forward,
+        np.full(_DEPTH, 2.0),
+        2 * r2**layers,
+        "depth 50, He, ReLU, forward Var z constant (= 2)",
+        "relu",
+        ctx.seed,
+    )
+    yield _band_check(
+        backward,
+        np.ones(_DEPTH),
+        r2 ** (_DEPTH + 1 - layers),
+        "depth 50, He, ReLU, backward Var ∂ℓ/∂h constant (= 1)",
+        "relu",
+        ctx.seed,
+        backward=True,
+    )
     x = _experiment("xavier_normal", "relu", ctx.seed)
-    yield _rate_check(x.preactivation_variance, 0.5, "contrast: Xavier with ReLU, forward Var z halves per layer",
-                      "relu", "forward")
+    yield _rate_check(
+        x.preactivation_variance, 0.5, "contrast: Xavier with ReLU, forward Var z halves per layer", "relu", "forward"
+    )

@@ -55,9 +55,16 @@ def _symmetry_error(drawn) -> float:
 )
 def _ex1(ctx: Context):
     # tanh(−z) = −tanh(z) exactly in IEEE arithmetic; the ReLU rescaling rounds twice (×c, ÷c): ~4 eps relative; 1e-13 safe
-    yield hypothesis_check("numeric", "Hypothesis-drawn 2-layer nets: negating a tanh unit's w_in, b, w_out, and scaling a "
-                           "ReLU unit's w_in, b by c > 0 and w_out by 1/c, leave the outputs unchanged", _net(),
-                           _symmetry_error, ctx=ctx, tol=1e-13, salt=61)
+    yield hypothesis_check(
+        "numeric",
+        "Hypothesis-drawn 2-layer nets: negating a tanh unit's w_in, b, w_out, and scaling a "
+        "ReLU unit's w_in, b by c > 0 and w_out by 1/c, leave the outputs unchanged",
+        _net(),
+        _symmetry_error,
+        ctx=ctx,
+        tol=1e-13,
+        salt=61,
+    )
     # Gradient flow, symbolically: unit u = w·x + b, outputs o_k = v_k r(u) + rest, loss ℓ(o) arbitrary (g_k = ∂ℓ/∂o_k)
     ws, xs = sp.symbols("w1:4", real=True), sp.symbols("x1:4", real=True)
     vs, gs = sp.symbols("v1:3", real=True), sp.symbols("g1:3", real=True)
@@ -76,9 +83,12 @@ def _ex1(ctx: Context):
     control = rate(sp.tanh)
     at = {s_: sp.Rational(k + 1, 3) for k, s_ in enumerate((*ws, *xs, *vs, *gs, b))}
     control_at = float(control.subs(at))
-    yield Check("symbolic", active == 0 and inactive == 0 and control_at != 0,
-                "d/dt(‖w_in‖² + b² − ‖w_out‖²) = −2 Σ_k g_k v_k (r'(u) u − r(u)) = 0 for ReLU on both pieces (r = u, r = 0), "
-                f"any loss; for tanh it is not (= {control_at:.3g} at w, x, v, g, b = 1/3, 2/3, ...)")
+    yield Check(
+        "symbolic",
+        active == 0 and inactive == 0 and control_at != 0,
+        "d/dt(‖w_in‖² + b² − ‖w_out‖²) = −2 Σ_k g_k v_k (r'(u) u − r(u)) = 0 for ReLU on both pieces (r = u, r = 0), "
+        f"any loss; for tanh it is not (= {control_at:.3g} at w, x, v, g, b = 1/3, 2/3, ...)",
+    )
     # SGD with step η changes it by O(η²): the change at η and η/2 has ratio → 4
     from numeric.mlp import MLP
 
@@ -90,16 +100,23 @@ def _ex1(ctx: Context):
     W1, b1, W2, _ = model.params
 
     def change(eta):
-        return balance(W1[:, 0] - eta * g[0][:, 0], b1[0] - eta * g[1][0], W2[0] - eta * g[2][0]) - balance(W1[:, 0], b1[0], W2[0])
+        return balance(W1[:, 0] - eta * g[0][:, 0], b1[0] - eta * g[1][0], W2[0] - eta * g[2][0]) - balance(
+            W1[:, 0], b1[0], W2[0]
+        )
 
     ratio = change(1e-3) / change(5e-4)
     # the change is exactly η² (‖∇w‖² + ∇b² − ‖∇v‖²) (the O(η) term is the flow's, zero): ratio 4 up to rounding of
     # differences of O(1) numbers ~1e-16/1e-7 = 1e-9 relative; 1e-3 is generous
-    yield Check("numeric", abs(ratio - 4) < 1e-3, f"one SGD step changes the balance by O(η²): change(1e-3)/change(5e-4) = {ratio:.6f} ≈ 4",
-                max_error=abs(ratio - 4))
+    yield Check(
+        "numeric",
+        abs(ratio - 4) < 1e-3,
+        f"one SGD step changes the balance by O(η²): change(1e-3)/change(5e-4) = {ratio:.6f} ≈ 4",
+        max_error=abs(ratio - 4),
+    )
 
 
 # --- 5.4.ex2: constant starts for convex models -------------------------------------------------------
+
 
 def softmax_regression_gd(X, y, W, *, lam, lr, steps):
     """5.4.ex2: full-batch gradient descent on mean softmax cross-entropy + lam/2 ‖W‖² (softmax regression of Section 4.1; lam-strongly convex)."""
@@ -132,14 +149,21 @@ def _ex2(ctx: Context):
     # lam-strong convexity: ‖W − W*‖ ≤ ‖∇J(W)‖/lam, so ‖Wz − Wr‖ ≤ (‖∇J(Wz)‖ + ‖∇J(Wr)‖)/lam: a proved bound
     bound = (np.linalg.norm(gz) + np.linalg.norm(gr)) / lam
     gap = float(np.linalg.norm(Wz - Wr))
-    yield Check("numeric", gap <= bound and bound < 1e-8,
-                f"softmax regression (60×5, 3 classes, λ = 0.1, GD 1500 steps): zero and random starts end "
-                f"{gap:.2g} apart, within the strong-convexity bound (‖∇J‖ sum)/λ = {bound:.2g} < 1e-8", max_error=gap)
+    yield Check(
+        "numeric",
+        gap <= bound and bound < 1e-8,
+        f"softmax regression (60×5, 3 classes, λ = 0.1, GD 1500 steps): zero and random starts end "
+        f"{gap:.2g} apart, within the strong-convexity bound (‖∇J‖ sum)/λ = {bound:.2g} < 1e-8",
+        max_error=gap,
+    )
     # the first step from zero already separates the weights when features differ: columns of ∇ at 0 are distinct
     first = softmax_regression_gd(X, y, np.zeros((5, 3)), lam=lam, lr=1 / Ls, steps=0)[1]
     spread = float(np.min([np.linalg.norm(first[i] - first[j]) for i in range(5) for j in range(i + 1, 5)]))
-    yield Check("numeric", spread > 1e-6, f"at W = 0 the gradient's rows (features) differ pairwise by at least {spread:.3g}: "
-                                          "no symmetry to break")
+    yield Check(
+        "numeric",
+        spread > 1e-6,
+        f"at W = 0 the gradient's rows (features) differ pairwise by at least {spread:.3g}: no symmetry to break",
+    )
     # linear regression: GD from zero reaches the least-squares solution
     t = X @ rng.standard_normal(5) + 0.1 * rng.standard_normal(60)
     w = np.zeros(5)
@@ -148,11 +172,16 @@ def _ex2(ctx: Context):
     ls = np.linalg.lstsq(X, t, rcond=None)[0]
     err = float(np.linalg.norm(w - ls))
     # GD contracts by (1 − σ_min²/(n L_s)) per step: after 800 steps well below 1e-8 for this well-conditioned X
-    yield Check("numeric", err < 1e-8, f"linear regression from w = 0 (GD, 800 steps) reaches the least-squares solution: ‖w − w*‖ = {err:.2g} < 1e-8",
-                max_error=err)
+    yield Check(
+        "numeric",
+        err < 1e-8,
+        f"linear regression from w = 0 (GD, 800 steps) reaches the least-squares solution: ‖w − w*‖ = {err:.2g} < 1e-8",
+        max_error=err,
+    )
 
 
 # --- 5.4.ex3: products of matrices -------------------------------------------------------------------------
+
 
 @st.composite
 def _pair(draw):
@@ -179,13 +208,29 @@ def _bound_violation(pair) -> float:
 def _ex3(ctx: Context):
     # SVD and eigenvalues are backward stable: errors ~ k·eps·‖A‖‖B‖ ≤ 1e-14 relative for k ≤ 5; 1e-10 leaves 10^4 x
     # (the κ term is relative to κ(AB), where conditioning ≤ 1e8 keeps it ≤ 1e-8·κ... scaled by ‖A‖‖B‖ above)
-    yield hypothesis_check("numeric", "Hypothesis-drawn k×k A, B (k ≤ 5): σ_min(A)σ_min(B) ≤ σ_i(AB) ≤ σ_max(A)σ_max(B), "
-                           "κ(AB) ≤ κ(A)κ(B), ρ(AB) ≤ ‖A‖‖B‖", _pair(), _bound_violation, ctx=ctx, tol=1e-10, salt=63)
+    yield hypothesis_check(
+        "numeric",
+        "Hypothesis-drawn k×k A, B (k ≤ 5): σ_min(A)σ_min(B) ≤ σ_i(AB) ≤ σ_max(A)σ_max(B), "
+        "κ(AB) ≤ κ(A)κ(B), ρ(AB) ≤ ‖A‖‖B‖",
+        _pair(),
+        _bound_violation,
+        ctx=ctx,
+        tol=1e-10,
+        salt=63,
+    )
     A, B = sp.Matrix([[0, 1], [0, 0]]), sp.Matrix([[0, 0], [1, 0]])
-    ok = A**2 == sp.zeros(2) and B**2 == sp.zeros(2) and set(A.eigenvals()) == {0} == set(B.eigenvals()) \
+    ok = (
+        A**2 == sp.zeros(2)
+        and B**2 == sp.zeros(2)
+        and set(A.eigenvals()) == {0} == set(B.eigenvals())
         and (A * B).eigenvals() == {1: 1, 0: 1}
-    yield Check("counterexample", ok, "exact: A = [[0,1],[0,0]], B = [[0,0],[1,0]] are nilpotent (all eigenvalues 0) "
-                                      f"but AB = {sp.sstr((A * B).tolist())} has eigenvalue 1: eigenvalues of AB are not bounded by the factors'")
+    )
+    yield Check(
+        "counterexample",
+        ok,
+        "exact: A = [[0,1],[0,0]], B = [[0,0],[1,0]] are nilpotent (all eigenvalues 0) "
+        f"but AB = {sp.sstr((A * B).tolist())} has eigenvalue 1: eigenvalues of AB are not bounded by the factors'",
+    )
 
 
 # --- 5.4.ex4: LARS --------------------------------------------------------------------------------------
@@ -238,12 +283,26 @@ def _ex4(ctx: Context):
         LARS(3.0, trust=0.01).step([W], [G])
         worst = max(worst, float(np.linalg.norm(W - before) / np.linalg.norm(before)) / 0.03)
     # the step is exactly γη‖w‖ in norm (up to rounding ~1e-16): ratio 1 within 1e-12
-    yield Check("numeric", abs(worst - 1) < 1e-12, f"one LARS step (γ = 3, η = 0.01) at gradients of scale 1e-6..1e6 moves a layer by "
-                                                   f"γη‖w‖ exactly (ratio {worst:.12f})", max_error=abs(worst - 1))
+    yield Check(
+        "numeric",
+        abs(worst - 1) < 1e-12,
+        f"one LARS step (γ = 3, η = 0.01) at gradients of scale 1e-6..1e6 moves a layer by "
+        f"γη‖w‖ exactly (ratio {worst:.12f})",
+        max_error=abs(worst - 1),
+    )
     lr, trust, steps, depth, width, seeds = LARS_RUN
     runs = {s: (_run("sgd", s), _run("lars", s)) for s in seeds}
     chance = float(np.log(3))
-    ok = all(not np.isfinite(sgd[1]) and np.isfinite(lars[1]) and lars[1] < min(lars[0], chance) for sgd, lars in runs.values())
-    table = "; ".join(f"seed {s}: SGD → {sgd[1]:.3g}, LARS {lars[0]:.3g} → {lars[1]:.3g}" for s, (sgd, lars) in runs.items())
-    yield Check("numeric", ok, f"[16, {width}×{depth}, 3] ReLU MLP (He init), γ = {lr}, {steps} full-batch steps: SGD's loss becomes "
-                               f"non-finite, LARS (η = {trust}) ends below both its start and chance ln 3 = {chance:.3f} ({table})")
+    ok = all(
+        not np.isfinite(sgd[1]) and np.isfinite(lars[1]) and lars[1] < min(lars[0], chance)
+        for sgd, lars in runs.values()
+    )
+    table = "; ".join(
+        f"seed {s}: SGD → {sgd[1]:.3g}, LARS {lars[0]:.3g} → {lars[1]:.3g}" for s, (sgd, lars) in runs.items()
+    )
+    yield Check(
+        "numeric",
+        ok,
+        f"[16, {width}×{depth}, 3] ReLU MLP (He init), γ = {lr}, {steps} full-batch steps: SGD's loss becomes "
+        f"non-finite, LARS (η = {trust}) ends below both its start and chance ln 3 = {chance:.3f} ({table})",
+    )

@@ -111,9 +111,7 @@ def note_percentile(ctx_seed: int = 0, size: int = _PRODUCTS) -> tuple[float, np
     "5.4.exploding",
     title="Products of Gaussian matrices explode",
     latex=r"\tfrac1k \log\|M_k \cdots M_1 u\| \to \lambda = \tfrac12\left(\ln 2 + \psi(n/2)\right)",
-    statement=lambda: sp.Eq(
-        sp.Symbol("lambda"), (sp.log(2) + sp.digamma(sp.Symbol("n", positive=True) / 2)) / 2
-    ),
+    statement=lambda: sp.Eq(sp.Symbol("lambda"), (sp.log(2) + sp.digamma(sp.Symbol("n", positive=True) / 2)) / 2),
 )
 def _exploding(ctx: Context):
     from numeric.stability import log_norm_increments, lyapunov_exponent, scaled_matrix_product
@@ -122,7 +120,8 @@ def _exploding(ctx: Context):
     density = x ** (n / 2 - 1) * sp.exp(-x / 2) / (2 ** (n / 2) * sp.gamma(n / 2))  # χ²_n
     E_half_log = sp.integrate(sp.log(x) * density, (x, 0, sp.oo)) / 2
     yield symbolic_equal(
-        E_half_log, (sp.log(2) + sp.digamma(n / 2)) / 2,
+        E_half_log,
+        (sp.log(2) + sp.digamma(n / 2)) / 2,
         "E[½ ln χ²_n] = ½(ln 2 + ψ(n/2)) by integration, symbolic n (‖M u‖² ~ χ²_n for unit u, independent of u)",
     )
     exact4 = sp.N((sp.log(2) + sp.digamma(2)) / 2, 30)

@@ -91,7 +91,11 @@ def _symmetry(ctx: Context):
         "numeric",
         f"MLP forward with its {_HIDDEN} hidden units permuted (Hypothesis-drawn π) vs unpermuted, error relative to "
         f"Σ_j|h_j w_jk| + |b_k| (tolerance {_HIDDEN + 1} eps: a {_HIDDEN}-term sum in another order)",
-        PERMUTED_NETS, _permutation_error, ctx=ctx, tol=(_HIDDEN + 1) * EPS, salt=55,
+        PERMUTED_NETS,
+        _permutation_error,
+        ctx=ctx,
+        tol=(_HIDDEN + 1) * EPS,
+        salt=55,
     )
     steps = 300  # "many": 300 minibatch steps at a large learning rate
     same = _train(_identical, ctx.seed, steps)

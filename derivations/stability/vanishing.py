@@ -68,7 +68,8 @@ def _vanishing(ctx: Context):
     d = sp.diff(sig, x)
     yield symbolic_equal(d, sig * (1 - sig), "σ'(x) = σ(x)(1 - σ(x))")
     yield symbolic_equal(
-        sp.Rational(1, 4) - s_ * (1 - s_), (s_ - sp.Rational(1, 2)) ** 2,
+        sp.Rational(1, 4) - s_ * (1 - s_),
+        (s_ - sp.Rational(1, 2)) ** 2,
         "1/4 - s(1 - s) = (s - 1/2)² >= 0, so σ' <= 1/4 with equality only at σ = 1/2 (x = 0)",
     )
     yield symbolic_equal(d.subs(x, -x), d, "σ'(-x) = σ'(x): it suffices to bound x >= 0")
@@ -80,8 +81,13 @@ def _vanishing(ctx: Context):
         f"e^{{-x}} - σ'(x) = {gap} > 0 for every u = e^{{-x}} > 0: σ'(x) < e^{{-|x|}} (by the symmetry above)",
     )
     yield hypothesis_check(
-        "numeric", "numeric σ'(x) <= 1/4 and σ'(x) < e^{-|x|} for |x| <= 30 (violation; must be 0)",
-        MODERATE_REALS, _strict_bounds_violation, ctx=ctx, tol=0.0, salt=51,
+        "numeric",
+        "numeric σ'(x) <= 1/4 and σ'(x) < e^{-|x|} for |x| <= 30 (violation; must be 0)",
+        MODERATE_REALS,
+        _strict_bounds_violation,
+        ctx=ctx,
+        tol=0.0,
+        salt=51,
     )
     from numeric.activations import sigmoid_grad
 
@@ -89,22 +95,35 @@ def _vanishing(ctx: Context):
         "numeric",
         "numeric.activations.sigmoid_grad(x) <= 1/4 and <= e^{-|x|} up to rounding, |x| <= 30 (relative excess; "
         "4 eps: exp, add, square, divide each round once; e/(1+e)² can land 1 ulp above 1/4 near x = 0)",
-        MODERATE_REALS, lambda x_: _relative_excess(x_, sigmoid_grad), ctx=ctx, tol=4 * EPS, salt=54,
+        MODERATE_REALS,
+        lambda x_: _relative_excess(x_, sigmoid_grad),
+        ctx=ctx,
+        tol=4 * EPS,
+        salt=54,
     )
     yield hypothesis_check(
-        "numeric", "d/dx of L stacked sigmoids (unit weights) <= 4^-L, L in 1..40 (violation g·4^L - 1; must be <= 0)",
-        STACKS, lambda args: max(0.0, float(stacked_sigmoid_grad(*args)) * 4.0 ** args[1] - 1.0),
-        ctx=ctx, tol=0.0, salt=52,
+        "numeric",
+        "d/dx of L stacked sigmoids (unit weights) <= 4^-L, L in 1..40 (violation g·4^L - 1; must be <= 0)",
+        STACKS,
+        lambda args: max(0.0, float(stacked_sigmoid_grad(*args)) * 4.0 ** args[1] - 1.0),
+        ctx=ctx,
+        tol=0.0,
+        salt=52,
     )
     yield hypothesis_check(
         "finite-difference",
         "stacked_sigmoid_grad vs complex step of σ∘⋯∘σ (relative error per layer; 8 eps: one σ and one "
         "product per layer, each a few ulp)",
-        STACKS, _stack_error, ctx=ctx, tol=8 * EPS, salt=53,  # 8 = rounding of exp, 1+, /, and the product
+        STACKS,
+        _stack_error,
+        ctx=ctx,
+        tol=8 * EPS,
+        salt=53,  # 8 = rounding of exp, 1+, /, and the product
     )
     top = float(stacked_sigmoid_grad(0.0, 10)) * 4.0**10  # 10 layers: the bound's slack at its best point
     yield Check(
-        "numeric", top <= 1.0,
+        "numeric",
+        top <= 1.0,
         f"at x = 0 (where σ' = 1/4 is attained) 10 stacked sigmoids give 4^10 · gradient = {top:.3e}: the first "
         "layer attains 1/4, the later ones see σ(·) >= 1/2 > 0 and stay strictly below it",
     )
