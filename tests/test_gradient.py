@@ -57,3 +57,9 @@ def test_bad_input_is_a_one_line_value_error(kwargs, message):
     with pytest.raises(ValueError) as info:
         gradient(kwargs.pop("f"), kwargs.pop("wrt"), **kwargs)
     assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_gradient_renders_as_mathml_in_a_notebook():
+    g = derivations.gradient("sum(tanh(W*x + b))", "W", matrices={"W": ("h", "d"), "x": ("d", 1), "b": ("h", 1)})
+    page = g._repr_html_()
+    assert "<math" in page and "<script" not in page and "shape h × d" in page

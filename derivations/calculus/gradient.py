@@ -68,6 +68,14 @@ class Gradient:
     def _repr_latex_(self) -> str:
         return rf"$\displaystyle \frac{{\partial f}}{{\partial {sp.latex(self.wrt)}}} = {self.latex}$"
 
+    def _repr_html_(self) -> str:
+        """For a notebook: ∂f/∂wrt as MathML (readable with no script), and its shape."""
+        from .. import html
+
+        shape = " × ".join(map(str, self.shape)) or "scalar"
+        lhs = rf"\frac{{\partial f}}{{\partial {sp.latex(self.wrt)}}} = {self.latex}"
+        return f"<div>{html.math_latex(lhs, display=True)}<p>shape {html.escape(shape)}</p></div>"
+
     def names(self) -> list[str]:
         """The matrix and scalar names ``f`` depends on (the keyword arguments of :meth:`function`)."""
         syms = {s for s in self.f.free_symbols | self.expr.free_symbols if isinstance(s, (sp.Symbol, sp.MatrixSymbol))}
