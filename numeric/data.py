@@ -108,7 +108,9 @@ def load_digits(*, seed: int = 0, dtype: object = np.float64) -> Dataset:
     try:
         from sklearn.datasets import load_digits as sk_load_digits
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("the embedded digits dataset needs scikit-learn: python -m pip install scikit-learn (a dependency of mlp-derivations)") from exc
+        raise ImportError(
+            "the embedded digits dataset needs scikit-learn: python -m pip install scikit-learn (a dependency of mlp-derivations)"
+        ) from exc
     bunch = sk_load_digits()
     X = (bunch.data / DIGITS_MAX_PIXEL).astype(dt)
     y = bunch.target.astype(np.int64)
