@@ -7,10 +7,26 @@ must pass), so a verdict rule can tell the two apart.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+
 import numpy as np
 import sympy as sp
 
 from .claims import Check, Context, also_check, register
+
+
+def _refutes(function):
+    """Mark every check of ``function`` as testing the note's own statement (``Check.refutes``): the
+    erratum is found only when one of them fails and every ``_correct_...`` check passes."""
+
+    @functools.wraps(function)
+    def marked(ctx: Context):
+        for check in function(ctx):
+            yield dataclasses.replace(check, refutes=True)
+
+    return marked
+
 
 __all__ = ["jacobian_chain"]
 
@@ -24,6 +40,7 @@ __all__ = ["jacobian_chain"]
     latex=r"h = xW_1 + b_1,\ o = hW_2 + b_2 \ \Rightarrow\ W = W_2W_1,\ b = W_2b_1 + b_2\ (\text{note})",
     expected=False,
 )
+@_refutes
 def _refute_row_column(ctx: Context):
     rng = ctx.rng(1)
     d, h, q = 3, 4, 2
@@ -87,6 +104,7 @@ def jacobian_chain(Ws, x):
     latex=r"\partial_{W_t} o = \underbrace{M_d \cdots M_t}_{d-t\ \text{matrices (note)}}\, v_t",
     expected=False,
 )
+@_refutes
 def _refute_product_count(ctx: Context):
     d, t = sp.symbols("d t", integer=True, positive=True)
     listed = sp.Sum(1, (sp.Symbol("k", integer=True), t, d)).doit()  # M_d, M_{d-1}, ..., M_t
@@ -138,6 +156,7 @@ def _correct_product_count(ctx: Context):
     latex=r"\log\|M_d\cdots M_t\| \overset{?}{=} \textstyle\sum_k \log\|M_k\|",
     expected=False,
 )
+@_refutes
 def _refute_log_space(ctx: Context):
     A = sp.Matrix([[0, 1], [0, 0]])
     norm_sum = 2 * sp.log(A.norm(2))
@@ -180,6 +199,7 @@ _n, _sig, _gam = sp.symbols("n_in sigma gamma", positive=True)
     latex=r"E[\mathrm{ReLU}(h_i)^2] \overset{?}{=} n_{\text{in}}\sigma^2\gamma^2",
     expected=False,
 )
+@_refutes
 def _refute_activation_variance(ctx: Context):
     var_h = _n * _sig**2 * _gam**2  # Var h_i for zero-mean W (variance σ²) and x (variance γ²): the note's result
     density = sp.exp(-(_z**2) / (2 * var_h)) / sp.sqrt(2 * sp.pi * var_h)

@@ -157,14 +157,20 @@ class ClaimItem(pytest.Item):
 
 def failure_text(claim: Any, result: Any) -> str:
     """What a failing claim item prints: the verdict in words, then the checks that made it."""
-    if result.holds is None:
+    raised = any(c.method == "error" for c in result.checks)
+    if result.holds is None and (raised or claim.expected):
         head = f"claim {claim.id} could not be decided: a check function raised"
     elif claim.expected:
         head = f"claim {claim.id} does not hold: its failing checks"
+    elif result.holds is None:
+        head = (
+            f"erratum {claim.id} is undetermined: the study note's statement was not refuted by a check marked "
+            "refutes, or a correction failed"
+        )
     else:
         head = f"erratum {claim.id} was not found: every check passed, so the study note's claim was not refuted"
     lines = [head, f"  {claim.title}"]
-    shown = result.checks if claim.expected is False and result.holds else [c for c in result.checks if not c.ok]
+    shown = result.checks if claim.expected is False and not raised else [c for c in result.checks if not c.ok]
     lines += [f"    {check}" for check in shown]
     lines.append(
         f"  ({len(result.checks)} checks in {result.seconds:.2f}s, holds={result.holds}, expected={claim.expected})"

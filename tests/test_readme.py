@@ -16,7 +16,7 @@ README = ROOT / "README.md"
 #: The README's first code block, exactly (the issue fixes it; .ci/run reads the second line).
 COMMANDS = (
     'python -m pip install ".[plots,train]" && mlp-derivations\n'
-    'python -m pip install ".[plots,train,test]" && python -m pytest\n'
+    'python -m pip install ".[plots,train,test]" && python -m pytest -n auto\n'
 )
 
 

@@ -70,11 +70,11 @@ class Gradient:
 
     def _repr_html_(self) -> str:
         """For a notebook: ∂f/∂wrt as MathML (readable with no script), and its shape."""
-        from .. import html
+        from ..html import escape, math_latex
 
         shape = " × ".join(map(str, self.shape)) or "scalar"
         lhs = rf"\frac{{\partial f}}{{\partial {sp.latex(self.wrt)}}} = {self.latex}"
-        return f"<div>{html.math_latex(lhs, display=True)}<p>shape {html.escape(shape)}</p></div>"
+        return f"<div>{math_latex(lhs, display=True)}<p>shape {escape(shape)}</p></div>"
 
     def names(self) -> list[str]:
         """The matrix and scalar names ``f`` depends on (the keyword arguments of :meth:`function`)."""
