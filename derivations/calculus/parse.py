@@ -26,32 +26,14 @@ from sympy.parsing.sympy_parser import convert_xor, parse_expr, rationalize, sta
 
 from ..chain import declare, grammar, shape_of
 from ..chain.domains import check_symbols, scalar
+from ..chain.parsing import SCALAR_FUNCTIONS
 from .normalize import named_derivative
 
 __all__ = ["parse_scalar", "scalar_of", "sum_entries"]
 
 _u = sp.Dummy("u")
 
-_SCALAR_FUNCTIONS = {
-    name: getattr(sp, name)
-    for name in (
-        "exp",
-        "log",
-        "sqrt",
-        "sin",
-        "cos",
-        "tan",
-        "tanh",
-        "sinh",
-        "cosh",
-        "Abs",
-        "Max",
-        "Min",
-        "Heaviside",
-        "erf",
-    )
-}
-_SCALAR_FUNCTIONS.update({"abs": sp.Abs, "max": sp.Max, "min": sp.Min})
+_SCALAR_FUNCTIONS = SCALAR_FUNCTIONS  # the chain grammar's, so the two parsers read the same names
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _FORBIDDEN = re.compile(r"__|\blambda\b|\bimport\b|['\"\[\]{};:]|\.(?!T\b)[A-Za-z_]")
 

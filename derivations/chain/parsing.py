@@ -21,8 +21,8 @@ from .domains import check_symbols, scalar
 from .inputs import check_exponents, check_parentheses, check_value, top_level_terms
 from .shapes import _trace_squares, shape_of
 
-#: Names the string grammar may call (besides declared matrices and scalars).
-_FUNCTIONS = {
+#: The scalar functions of the string grammar (SymPy's, by name), shared with the gradient tool's parser.
+SCALAR_FUNCTIONS = {
     name: getattr(sp, name)
     for name in (
         "exp",
@@ -39,16 +39,14 @@ _FUNCTIONS = {
         "Min",
         "Heaviside",
         "erf",
-        "pi",
-        "E",
-        "I",
-        "transpose",
-        "Trace",
-        "Identity",
-        "Rational",
     )
 }
-_FUNCTIONS.update({"abs": sp.Abs, "max": sp.Max, "min": sp.Min, "trace": sp.Trace})
+SCALAR_FUNCTIONS.update({"abs": sp.Abs, "max": sp.Max, "min": sp.Min})
+
+#: Names the string grammar may call (besides declared matrices and scalars).
+_FUNCTIONS = dict(SCALAR_FUNCTIONS)
+_FUNCTIONS.update({name: getattr(sp, name) for name in ("pi", "E", "I", "transpose", "Trace", "Identity", "Rational")})
+_FUNCTIONS["trace"] = sp.Trace
 
 
 def _dimension(value: Any, name: str) -> sp.Expr:
