@@ -103,6 +103,9 @@ def book_latex(expr: Any) -> str:
 
     class _Book(LatexPrinter):
         def _print_ElementwiseApplyFunction(self, e):
+            flipped = e.expr.T  # φ(xᵀW1ᵀ) as the book writes it, φ(W1 x)ᵀ: fewer transposes inside
+            if _transposes(flipped) < _transposes(e.expr):
+                return f"{{{_function_latex(self, e.function)}\\left({self._print(flipped)}\\right)}}^{{\\top}}"
             return f"{_function_latex(self, e.function)}\\left({self._print(e.expr)}\\right)"
 
         def _print_HadamardProduct(self, e):
@@ -117,6 +120,12 @@ def book_latex(expr: Any) -> str:
             return f"{{{base}}}^{{\\top}}"
 
     return _Book().doprint(expr)
+
+
+def _transposes(expr: Any) -> int:
+    import sympy as sp
+
+    return sum(isinstance(a, sp.Transpose) for a in sp.preorder_traversal(expr))
 
 
 def _function_latex(printer, function) -> str:

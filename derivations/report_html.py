@@ -232,14 +232,14 @@ GRADIENTS = (
 
 
 def _gradients() -> str:
-    """The derived gradients of 5.3 (SymPy's matrix calculus) in the book's notation, with the symbols introduced."""
+    """The derived gradients of 5.3 (derivations.gradient) in the book's notation, with the symbols introduced."""
     from . import backprop
 
     derived = backprop.derived()
     rows = [(f"Eq. {eq}", html.math_latex(f"{lhs} = {html.book_latex(derived[key])}")) for key, lhs, eq in GRADIENTS]
     return (
         '<h2 id="gradients">Derived gradients (section 5.3)</h2>'
-        "<p>SymPy differentiates "
+        "<p><code>derivations.gradient</code> differentiates "
         + html.math_latex(r"J = l(o, y) + \frac{\lambda}{2}\left(\|W_1\|_F^2 + \|W_2\|_F^2\right)")
         + " with "
         + html.math_latex(r"z = W_1 x,\ h = \phi(z),\ o = W_2 h")

@@ -14,7 +14,7 @@ from derivations import backprop as sym
 from derivations.backprop.graph import dphi
 from derivations.backprop.sized import entrywise_reference, explicit_of
 from derivations.calculus import defects
-from derivations.calculus.engine import matrix_gradient
+from derivations.backprop.gradients import derive
 from derivations.calculus.explicit import entries_match
 from derivations.calculus.normalize import matrices_equal
 
@@ -222,21 +222,44 @@ def test_reproduces_rejects_an_unknown_defect_naming_the_known_ones():
         defects.reproduces("trace-product")
 
 
-def test_matrix_gradient_works_around_the_trace_sum_defect():
-    """(tr WᵀW + tr W).diff(W) is 0 in SymPy 1.14 (defect 'trace-sum'); term by term it is 2W + I."""
+def test_the_tool_gets_right_what_the_trace_sum_defect_gets_wrong():
+    """(tr WᵀW + tr W).diff(W) is 0 in SymPy 1.14 (defect 'trace-sum'); derivations.gradient gives 2W + I."""
     n = sp.Symbol("n", integer=True, positive=True)
     W = sp.MatrixSymbol("W", n, n)
-    ok, why = matrices_equal(matrix_gradient([sp.Trace(W.T * W) + sp.Trace(W)], W), 2 * W + sp.Identity(n))
+    ok, why = matrices_equal(derive(sp.Trace(W.T * W) + sp.Trace(W), W), 2 * W + sp.Identity(n))
     assert ok, why
 
 
-def test_matrix_gradient_refuses_a_sympy_result_that_is_not_shaped_like_wrt():
-    """d tr(gᵀ φ(z))/dz comes back as a 1-index array (defect 'trace-elementwise'): an error naming both shapes."""
-    trace = sp.Trace(sym.g.T * sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(sym.phi, sym.o_var))
-    with pytest.raises(
-        ValueError, match=r"came back as ArrayContraction of shape \(q,\); expected a matrix of shape \(q, 1\)"
-    ):
-        matrix_gradient([trace], sym.o_var)
+def test_the_tool_gets_right_what_the_trace_elementwise_defect_gets_wrong():
+    """d tr(gᵀ φ(o))/do is a 1-index array in SymPy (defect 'trace-elementwise'); the tool gives g ⊙ φ'(o), q×1."""
+    phi_o = sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(sym.phi, sym.o_var)
+    result = derive(sp.Trace(sym.g.T * phi_o), sym.o_var)
+    assert result.shape == sym.o_var.shape
+    ok, why = matrices_equal(result, sp.HadamardProduct(sym.g, dphi(sym.o_var)))
+    assert ok, why
+
+
+def test_the_chapter_derives_with_the_public_tool():
+    """Issue 14 point 4: 5.3.8-5.3.14, 5.3.ex2 and 5.3.batch go through derivations.gradient (no private engine)."""
+    import derivations.backprop.batch as batch_module
+    import derivations.backprop.biases as biases_module
+    import derivations.backprop.gradients as gradients_module
+    from derivations.calculus import gradient as public_gradient
+
+    assert gradients_module.gradient is public_gradient
+    assert biases_module.derive is batch_module.derive is gradients_module.derive
+    calls = []
+    original = gradients_module.gradient
+    try:
+        gradients_module.gradient = lambda f, wrt: calls.append(wrt) or original(f, wrt)
+        for fn in (gradients_module.derived, biases_module.derived_with_biases, batch_module.derived_batch):
+            fn.cache_clear()
+            fn()
+    finally:
+        gradients_module.gradient = original
+        for fn in (gradients_module.derived, biases_module.derived_with_biases, batch_module.derived_batch):
+            fn.cache_clear()
+    assert len(calls) == 7 + 4 + 3, calls
 
 
 def _imports(path, package: str) -> set[str]:

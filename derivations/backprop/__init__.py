@@ -7,14 +7,14 @@ symbols; ``h_dim`` prints as ``h``).  ``φ`` is a generic elementwise function
 and the loss is generic: by the chain rule only ``g = ∂L/∂o`` (a ``q×1``
 symbol) enters, so ``L`` is represented by its first-order term ``gᵀ o``.
 
-The derived gradients are module attributes, computed on first access with
-SymPy's matrix calculus (``.diff`` on matrix expressions, through
-:mod:`derivations.calculus`) and cached:
+The derived gradients are module attributes, computed on first access by
+the public tool :func:`derivations.gradient` (reverse-mode rules in
+:mod:`derivations.calculus.derive`) and cached:
 ``dJ_dL, dJ_ds, dJ_do, ds_dW1, ds_dW2, dJ_dW2, dJ_dh, dJ_dz, dJ_dW1``.  In a
 notebook ``derivations.backprop.dJ_dW1`` renders as LaTeX.
 
-SymPy's matrix ``.diff`` is not trusted on its own (defects found, see
-``SYMPY_DEFECTS``): each result is (1) proved equal to the book's closed form
+No derivation is trusted on its own (SymPy's own matrix ``.diff`` has the
+defects of ``SYMPY_DEFECTS``, which the tool avoids): each result is (1) proved equal to the book's closed form
 at symbolic sizes, (2) confirmed entry by entry at explicit sizes d=3, h=4,
 q=5 with fully symbolic entries, generic ``φ`` and a generic loss
 ``l(o_1, …, o_5)``, with shapes checked, (3) compared with the NumPy code

@@ -1,7 +1,7 @@
 """5.3.batch: backpropagation in the book's minibatch row-major form (``Z_l = H_{l-1} W_l + 1 b_l``), any depth.
 
 One generic layer at symbolic sizes (n rows, a inputs, b outputs) is derived
-by SymPy's matrix calculus and proved equal to the closed forms; the NumPy
+by :func:`derivations.gradient` and proved equal to the closed forms; the NumPy
 ``MLP`` (biases, mean loss) is checked against the lambdified derivation and
 against finite differences, layer by layer.
 """
@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from sympy import Function, Matrix, MatrixSymbol, Symbol, Trace
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from ..calculus.engine import matrix_gradient
 from ..calculus.explicit import entries_match, entrywise, substitute_explicit
 from ..calculus.finite_differences import fd_gradient, relative_error
 from ..calculus.lambdify import lambdify_matrix
 from ..calculus.normalize import matrices_equal, named_derivative
 from ..checking import hypothesis_check
 from ..claims import Check, Context, also_check, register
+from .gradients import derive
 from .graph import dphi, lam, phi
 from .problems import (
     ACTIVATION_NAMES,
@@ -51,13 +51,14 @@ _ones = sp.OneMatrix(n_rows, 1)
 
 @functools.cache
 def derived_batch() -> dict[str, sp.MatrixExpr]:
-    """One generic layer Z_l = H_{l-1} W_l + 1 b_lᵀ: the gradients by SymPy's matrix calculus (J to first order in Z_l)."""
+    """One generic layer Z_l = H_{l-1} W_l + 1 b_lᵀ: the gradients by :func:`derivations.gradient` (J to first
+    order in Z_l: tr(G_lᵀ Z_l), plus the decay λ/2 tr(W_lᵀ W_l))."""
     Z_l = H_prev * W_l + _ones * b_l.T
     decay = lam / 2 * Trace(W_l.T * W_l)
     return {
-        "dW": matrix_gradient([Trace(G_l.T * Z_l), decay], W_l),
-        "db": matrix_gradient([Trace(G_l.T * Z_l)], b_l),
-        "G_prev": matrix_gradient([Trace(G_l.T * (ElementwiseApplyFunction(phi, Z_prev) * W_l))], Z_prev),
+        "dW": derive(Trace(G_l.T * Z_l) + decay, W_l),
+        "db": derive(Trace(G_l.T * Z_l), b_l),
+        "G_prev": derive(Trace(G_l.T * (ElementwiseApplyFunction(phi, Z_prev) * W_l)), Z_prev),
     }
 
 

@@ -13,13 +13,13 @@ from hypothesis import assume
 from sympy import Matrix
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from ..calculus.engine import matrix_gradient
 from ..calculus.explicit import entries_match, entrywise
 from ..calculus.finite_differences import fd_gradient, relative_error
 from ..calculus.lambdify import lambdify_matrix
 from ..calculus.normalize import matrices_equal, named_derivative
 from ..checking import hypothesis_check
 from ..claims import Check, Context, register
+from .gradients import derive
 from .graph import W1, W2, b1, b2, dphi, g, lam, loss_term, phi, s, x
 from .problems import (
     CENTRAL_TOL,
@@ -42,15 +42,9 @@ o_b = W2 * h_b + b2
 
 @functools.cache
 def derived_with_biases() -> dict[str, sp.MatrixExpr]:
-    """5.3.ex2: the gradients of J with z = W1 x + b1, o = W2 h + b2, by SymPy's matrix calculus."""
-    J = [loss_term(o_b), s]
-    return {
-        # Defect 'trace-elementwise' (the trace form gives a 1-index array): the 1×1 product gᵀ W2 φ(W1 x + b1).
-        "dJ_db1": matrix_gradient([g.T * W2 * h_b], b1),
-        "dJ_db2": matrix_gradient(J, b2),
-        "dJ_dW1": matrix_gradient(J, W1),
-        "dJ_dW2": matrix_gradient(J, W2),
-    }
+    """5.3.ex2: the gradients of J with z = W1 x + b1, o = W2 h + b2, by :func:`derivations.gradient`."""
+    J = loss_term(o_b) + s
+    return {"dJ_db1": derive(J, b1), "dJ_db2": derive(J, b2), "dJ_dW1": derive(J, W1), "dJ_dW2": derive(J, W2)}
 
 
 @functools.cache

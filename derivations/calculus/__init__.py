@@ -1,11 +1,9 @@
 """Matrix calculus (a tool): gradients of scalar expressions of matrix symbols, at symbolic sizes.
 
-SymPy's matrix ``.diff`` does the differentiation; this package works around
-the defects met in it (:data:`~.defects.SYMPY_DEFECTS`) and supplies what a
+Its own reverse-mode rules (:mod:`.derive`) do the differentiation -- SymPy's matrix ``.diff``
+has the defects of :data:`~.defects.SYMPY_DEFECTS` -- and this package supplies what a
 derivation needs to be trusted rather than taken on faith:
 
-- :mod:`.engine` -- :func:`~.engine.matrix_gradient`: the gradient of a sum of
-  scalar terms with respect to a ``MatrixSymbol``, term by term;
 - :mod:`.normalize` -- canonical forms (named derivatives of undefined
   functions, alpha-renamed sums) and :func:`~.normalize.matrices_equal`, a
   proof of equality at symbolic sizes;

@@ -20,12 +20,13 @@ __all__ = ["SYMPY_DEFECTS", "reproduces"]
 #: SymPy 1.14 matrix-calculus defects met while deriving (each worked around and caught by the entrywise check).
 SYMPY_DEFECTS = {
     "trace-sum": "(Trace(W.T*W) + Trace(W)).diff(W) returns 0 for W = MatrixSymbol('W', n, n) (also for 3×3); each "
-    "term alone is right (2*W and I). Hence s = λ/2 (tr W1ᵀW1 + tr W2ᵀW2) has .diff(W1) == 0. Workaround: expand and "
-    "differentiate term by term (calculus.engine.matrix_gradient).",
+    "term alone is right (2*W and I). Hence s = λ/2 (tr W1ᵀW1 + tr W2ᵀW2) has .diff(W1) == 0. Workaround: "
+    "derivations.gradient's own reverse-mode rules (calculus.derive) never call the matrix .diff.",
     "trace-elementwise": "Trace(g.T*ElementwiseApplyFunction(phi, z)).diff(z) (g, z: n×1) returns an ArrayContraction of "
     "shape (n,), not n×1, which convert_array_to_matrix rejects (AssertionError); (g.T*EAF(phi, z)).diff(z) returns an "
     "ArrayDiagonal of shape (n,). With a matrix in between, (g.T*W2*EAF(phi, z)).diff(z) = DiagMatrix(W2.T*g)*phi'(z), "
-    "correct (used in section 5.3 and confirmed entrywise). Same for .diff(b1) through phi(W1*x + b1) in a trace.",
+    "correct. Same for .diff(b1) through phi(W1*x + b1) in a trace. Workaround: calculus.derive's rule "
+    "for an entrywise application, G ⊙ φ'(A).",
     "lambdify-elementwise": "lambdify prints ElementwiseApplyFunction as 'Lambda(_d, ...).(M)', a SyntaxError; worked around "
     "by evaluating each elementwise application separately (calculus.lambdify.lambdify_matrix).",
 }

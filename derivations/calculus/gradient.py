@@ -28,10 +28,17 @@ from .parse import parse_scalar
 __all__ = ["Gradient", "gradient", "resolve", "verify_gradient"]
 
 
+def _transposes(expr: sp.Basic) -> int:
+    return sum(isinstance(a, sp.Transpose) for a in sp.preorder_traversal(expr))
+
+
 def _display(expr: sp.Basic, printer: Callable) -> sp.Basic:
     """``expr`` with every entrywise application φ(A) replaced by a symbol printed as φ(A) (innermost first)."""
 
-    def one(e: ElementwiseApplyFunction) -> sp.MatrixSymbol:
+    def one(e: ElementwiseApplyFunction) -> sp.MatrixExpr:
+        flipped = e.expr.T  # φ(xᵀW1ᵀ) reads better as φ(W1 x)ᵀ: the form with fewer transposes inside
+        if _transposes(flipped) < _transposes(e.expr):
+            return sp.Transpose(one(ElementwiseApplyFunction(e.function, flipped)))
         fn = e.function if isinstance(e.function, Lambda) else Lambda(sp.Dummy("u"), e.function(sp.Dummy("u")))
         arg = _display(e.expr, printer)
         inner = sp.Symbol(printer(arg))
@@ -145,6 +152,8 @@ def resolve(f, wrt, matrices=None, symbols=None) -> tuple[sp.Basic, sp.Basic]:
         )
     names = {s.name: s for s in f.free_symbols | f.atoms(sp.MatrixSymbol) if hasattr(s, "name")}
     dims = {d.name for m in f.atoms(sp.MatrixSymbol) for s in m.shape for d in sp.sympify(s).free_symbols}
+    if isinstance(wrt, (sp.MatrixSymbol, sp.Symbol)) and wrt in f.free_symbols | f.atoms(sp.MatrixSymbol):
+        return f, wrt  # a symbol object is unambiguous even where a dimension has its name (vector h, size h)
     name = wrt if isinstance(wrt, str) else getattr(wrt, "name", None)
     if not isinstance(name, str):
         raise ValueError(f"wrt={wrt!r}; expected a name or a MatrixSymbol/Symbol, e.g. 'W'")
