@@ -50,14 +50,19 @@ class _Unsupported(Exception):
     pass
 
 
+#: lambdify's modules: SciPy first, so ``erf`` (in ``gelu``) is ``scipy.special.erf``, which takes the
+#: complex points of an analytic step; with "numpy" alone it is ``math.erf``, a TypeError at complex input.
+_NUMERIC = ["scipy", "numpy"]
+
+
 @cache
 def _function_and_partials(func, nargs: int):
     """Lambdified ``func(a1..an)`` and its partial derivatives (numpy)."""
     real = func in _NON_ANALYTIC or (isinstance(func, type) and issubclass(func, _NON_ANALYTIC))
     dummies = sp.symbols(f"a0:{nargs}", real=real)  # real: d|a|/da = sign(a), not a complex-variable form
     node = func(*dummies)
-    f = sp.lambdify(dummies, node, "numpy")
-    partials = [sp.lambdify(dummies, sp.diff(node, a), "numpy") for a in dummies]
+    f = sp.lambdify(dummies, node, _NUMERIC)
+    partials = [sp.lambdify(dummies, sp.diff(node, a), _NUMERIC) for a in dummies]
     return f, partials
 
 
@@ -133,7 +138,7 @@ UNBOUNDED = "\0unbounded"
 
 @cache
 def _entrywise(function: sp.Lambda):
-    return np.vectorize(sp.lambdify(function.variables, function.expr, "numpy"), otypes=[complex])
+    return np.vectorize(sp.lambdify(function.variables, function.expr, _NUMERIC), otypes=[complex])
 
 
 def _evaluate_unbounded(expr: sp.Basic, env: dict):
@@ -171,7 +176,7 @@ def _evaluate_unbounded(expr: sp.Basic, env: dict):
 
 
 #: lambdify's NumPyPrinter has no printer for Trace: map it to numpy.trace by name.
-_LAMBDIFY_MODULES = [{"Trace": np.trace}, "numpy"]
+_LAMBDIFY_MODULES = [{"Trace": np.trace}, *_NUMERIC]
 
 
 def _lambdified(expr: sp.Basic, names: list[sp.Basic], sizes: dict) -> Any:
