@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from derivations import cli
-from derivations.chain import verify_chain
+from derivations.chain import verify_chain, written
 
 SQUARE = {"A": ("n", "n"), "B": ("n", "n")}
 
@@ -66,3 +66,28 @@ def test_the_cli_prints_n_2_and_two_2x2_integer_matrices(capsys):
     for line in matrices:
         value = eval(line.split(" = ")[1])
         assert np.array(value).shape == (2, 2) and all(isinstance(v, int) for row in value for v in row)
+
+
+# --- the step as written: counterexamples where it is defined (derivations/chain/written.py) -----
+@pytest.mark.parametrize(
+    "text, divisors, inverted",
+    [
+        ("det(A)*det(B)/det(A)", ["det(A)"], []),
+        ("a/(b + c)*d", ["(b + c)"], []),
+        ("x/y**2 + 1", ["y**2"], []),
+        ("1/exp(-x)", ["exp(-x)"], []),
+        ("inv(A*B)*C", [], ["A*B"]),
+        ("x*y - z", [], []),
+    ],
+)
+def test_requirements_read_divisors_and_inverses_off_the_text(text, divisors, inverted):
+    assert written.requirements(text) == (divisors, inverted)
+
+
+def test_a_counterexample_never_sits_where_the_written_step_divides_by_zero():
+    """SymPy parses x*y/x as y; the smallest point of y ≠ x*y is x = 0, where the written step is undefined."""
+    (cex,) = verify_chain(["x*y/x", "x*y"]).counterexamples
+    assert cex["x"] != 0 and cex["x"] * cex["y"] != cex["y"], cex
+    sq = {"A": ("n", "n"), "B": ("n", "n")}
+    (cex,) = verify_chain(["det(A)*det(B)/det(A)", "det(A)*det(B)"], matrices=sq).counterexamples
+    assert sp.Matrix(cex["A"]).det() not in (0, 1), cex  # defined, and det(B) ≠ det(A) det(B) there

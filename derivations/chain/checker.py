@@ -13,7 +13,7 @@ from ..check import Check
 from . import derivatives, float_eval, randomized, symbolic
 from .derivatives import _derivatives_done
 from .exact_eval import _exact_differs
-from . import minimal
+from . import minimal, written
 from .float_eval import _compare, _independent_differs, _Unsupported
 from .domains import apply_domains, check_symbols, domain_of
 from .inputs import check_value
@@ -90,10 +90,10 @@ def _left(deadline: float) -> float:
     return max(0.1, min(minimal.MINIMAL_BUDGET, deadline - time.monotonic()))
 
 
-def _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline) -> tuple[dict, str]:
+def _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline, conditions=()) -> tuple[dict, str]:
     """The smallest exactly confirmed counterexample (:func:`.minimal.search`) in place of the random
     ``point`` where one is found, with the detail line saying so."""
-    found = minimal.search(lhs, rhs, mats, scalars, dims, seed, _left(deadline))
+    found = minimal.search(lhs, rhs, mats, scalars, dims, seed, _left(deadline), conditions)
     if found is None:
         return point, detail
     small, how = found
@@ -117,7 +117,7 @@ def _fmt_number(v) -> str:
     return f"{v.real:.4g}" if v.imag == 0 else f"{v.real:.4g}{v.imag:+.4g}j"
 
 
-def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check, dict | None, bool, int]:
+def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True, conditions=()) -> tuple[Check, dict | None, bool, int]:
     name = f"step {i + 1}"
     problems: list[str] = []
     # a literal 0 opposite a matrix is that matrix's zero (SymPy turns 0*A and A - A into the scalar 0)
@@ -186,7 +186,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
         return Check("symbolic", True, f"{name}: proved {scope}(lhs - rhs reduces to 0 by {how})"), None, True, 0
     if verdict is False:
         # refuted symbolically; the sides differ at almost every point: the smallest confirmed one
-        found = minimal.search(lhs, rhs, mats, scalars, dims, seed, _left(deadline))
+        found = minimal.search(lhs, rhs, mats, scalars, dims, seed, _left(deadline), conditions)
         if found is not None:
             point, how = found
             return (
@@ -275,7 +275,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
             )
             if not differs:
                 return Check("numeric", False, detail + " (NOT confirmed)", max_error=worst_rel), None, False, tested
-            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline)
+            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline, conditions)
             return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
         passed.append(point)
     if tested == 0:
@@ -293,7 +293,7 @@ def _check_step(i: int, lhs, rhs, seed: int, prove: bool = True) -> tuple[Check,
                 f"{name}: lhs ≠ rhs at a random {where} point{at(point)} although "
                 f"float64 agrees within its rounding bound: {how}"
             )
-            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline)
+            point, detail = _smaller(lhs, rhs, mats, scalars, dims, seed, point, detail, at, deadline, conditions)
             return Check("counterexample", False, detail, max_error=worst_rel), point, False, tested
         exact_note = "; " + (
             how.replace("re-evaluated", "re-evaluated at one point")
@@ -359,13 +359,35 @@ def verify_chain(
         if bad is not None:
             check, cex, proved, pts = Check("shape", False, f"step {i + 1}: ill-formed, {bad}"), None, False, 0
         else:
-            check, cex, proved, pts = _check_step(i, lhs, rhs, int(seed), bool(prove))
+            conditions = _requirements(steps[i], matrices, symbols) + _requirements(steps[i + 1], matrices, symbols)
+            check, cex, proved, pts = _check_step(i, lhs, rhs, int(seed), bool(prove), tuple(conditions))
         result.steps.append(check)
         result.counterexamples.append(cex)
         result.proved.append(proved)
         result.points.append(pts)
         result.verdicts.append(_verdict(check, proved, cex))
     return result
+
+
+def _requirements(step, matrices, symbols) -> list:
+    """Scalars that must be nonzero where the written ``step`` is defined (:mod:`.written`): its divisors,
+    and det of what it inverts; operands that do not parse alone are skipped."""
+    if not isinstance(step, str):
+        return []
+    divisors, inverted = written.requirements(step)
+    out = []
+    for text, invert in [(d, False) for d in divisors] + [(m, True) for m in inverted]:
+        try:
+            e = parse(text, matrices, symbols)
+        except (ValueError, IllFormed):
+            continue
+        if isinstance(e, sp.MatrixExpr):
+            if not invert or e.shape[0] != e.shape[1]:
+                continue
+            e = sp.Determinant(e)
+        if not e.is_number or e == 0:
+            out.append(e)
+    return out
 
 
 def _verdict(check: Check, proved: bool, cex: dict | None) -> str:

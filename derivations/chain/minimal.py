@@ -41,7 +41,7 @@ def _values(level: int, domain: str) -> list:
     if domain.startswith("positive"):
         vals = [v for v in vals if v > 0] or [1]
     if domain == "complex" and level == len(LEVELS) - 1:
-        vals += [1j, -1j, 1 + 1j]
+        vals += [1j, -1j, 1 + 1j, 4j, -4j]  # ±4i: past log's branch cut (|Im| > π), e.g. log(exp(z)) ≠ z
     return vals
 
 
@@ -50,8 +50,11 @@ def _size_tuples(d: int):
     return sorted(tuples, key=lambda t: (max(t, default=0), sum(t), t))
 
 
-def _confirmed(lhs, rhs, point: dict, dims) -> str | None:
-    """How the sides differ at ``point`` (exactly, both finite), or None."""
+def _confirmed(lhs, rhs, point: dict, dims, conditions=()) -> str | None:
+    """How the sides differ at ``point`` (exactly, both finite, every condition exactly nonzero), or None."""
+    for c in conditions:  # the written step is undefined where a divisor or det(inverted) is 0
+        if _exact_differs(c, sp.Integer(0), point, shape_errors=False)[0] is False:
+            return None
     try:
         with np.errstate(all="ignore"):
             _, _, _, _, lv, rv, _ = _compare(lhs, rhs, point, dims)
@@ -63,9 +66,12 @@ def _confirmed(lhs, rhs, point: dict, dims) -> str | None:
     return how if differs else None
 
 
-def search(lhs, rhs, mats, scalars, dims, seed: int, budget: float | None = None) -> tuple[dict, str] | None:
+def search(
+    lhs, rhs, mats, scalars, dims, seed: int, budget: float | None = None, conditions=()
+) -> tuple[dict, str] | None:
     """The smallest point found (sizes first, then entries) at which the sides differ exactly, with
-    the exact re-check's description; None if none is found within :data:`MINIMAL_BUDGET`."""
+    the exact re-check's description; None if none is found within :data:`MINIMAL_BUDGET`.
+    ``conditions``: scalar expressions that must be nonzero there (:mod:`.written`)."""
     deadline = time.monotonic() + (MINIMAL_BUDGET if budget is None else budget)
     rng = np.random.default_rng([seed, 13])
     domains = [domain_of(s) for s in scalars]
@@ -102,7 +108,7 @@ def search(lhs, rhs, mats, scalars, dims, seed: int, budget: float | None = None
                         ).reshape(shape)
                     else:
                         point[name] = chunk[0] if isinstance(chunk[0], complex) else float(chunk[0])
-                how = _confirmed(lhs, rhs, point, dims)
+                how = _confirmed(lhs, rhs, point, dims, conditions)
                 if how is not None:
                     return point, how
             if total <= EXHAUSTIVE and entries == 0:
@@ -114,14 +120,16 @@ def _exact_number(v) -> Any:
     if isinstance(v, (bool, int, np.integer)):
         return int(v)
     z = complex(v)
-    if z.imag != 0:
-        return z
+    if z.imag != 0:  # a Gaussian rational (float parts are exact binary rationals), e.g. 4*I
+        re_, im_ = Fraction(z.real), Fraction(z.imag)
+        return sp.Rational(re_.numerator, re_.denominator) + sp.Rational(im_.numerator, im_.denominator) * sp.I
     f = Fraction(z.real)  # a float is an exact binary rational
     return int(f) if f.denominator == 1 else f
 
 
 def exact_form(point: dict) -> dict:
-    """``point`` with exact values: ``int`` / ``Fraction`` scalars (complex kept), ``int64`` arrays, or
+    """``point`` with exact values: ``int`` / ``Fraction`` scalars (complex ones as SymPy Gaussian rationals,
+    ``a + b*I``), ``int64`` arrays, or
     ``float64`` arrays of dyadic entries (exact in binary)."""
     out: dict[str, Any] = {}
     for name, v in point.items():
