@@ -91,3 +91,10 @@ def test_a_counterexample_never_sits_where_the_written_step_divides_by_zero():
     sq = {"A": ("n", "n"), "B": ("n", "n")}
     (cex,) = verify_chain(["det(A)*det(B)/det(A)", "det(A)*det(B)"], matrices=sq).counterexamples
     assert sp.Matrix(cex["A"]).det() not in (0, 1), cex  # defined, and det(B) ≠ det(A) det(B) there
+
+
+def test_cli_prints_a_complex_counterexample_exactly(capsys):
+    """log(exp(z)) = z fails for complex z past the branch cut: the smallest is z = 4i, printed exactly."""
+    code = cli.main(["chain", "log(exp(z))", "z", "--symbol", "z=complex"])
+    out = capsys.readouterr().out
+    assert code == 1 and "  z = 4*I" in out, out

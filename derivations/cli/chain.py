@@ -66,6 +66,8 @@ def _exact(v) -> str:
         return str(v)
     if isinstance(v, (complex, np.complexfloating)):
         return repr(complex(v))
+    if hasattr(v, "as_real_imag"):  # a SymPy number, e.g. the Gaussian rational 4*I: exact as SymPy writes it
+        return str(v)
     return repr(float(v))
 
 
