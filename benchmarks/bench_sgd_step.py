@@ -1,6 +1,8 @@
-"""One SGD step of MLP([784, 256, 10]) on a float32 batch of 256: numeric.mlp vs torch (CPU), side by side.
+"""One SGD step of an MLP on a float32 batch: numeric.mlp vs torch (CPU), side by side.
 
-Run: ``python benchmarks/bench_sgd_step.py [--repeats 200] [--threads N]``.  Both sides use the same
+Run: ``python benchmarks/bench_sgd_step.py [--sizes 784,256,10] [--batch 256] [--repeats 200] [--threads N]``;
+issue 18's two settings are the defaults (the book's 784-256-10, batch 256) and
+``--sizes 784,1024,1024,10 --batch 512``.  Both sides use the same
 thread count (numpy's BLAS via threadpoolctl when available, torch via ``torch.set_num_threads``), the
 same float32 weights, batch and labels, and the same step: forward, mean softmax cross-entropy,
 backward, ``p -= lr * g``.  Reports the median and quartiles of each and the ratio ours / torch.
@@ -46,7 +48,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1, help="BLAS / torch threads for both sides")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="layer widths, e.g. 784,1024,1024,10")
+    parser.add_argument("--batch", type=int, default=BATCH, help=f"rows per batch (default {BATCH})")
     args = parser.parse_args()
+    try:
+        sizes = [int(w) for w in args.sizes.split(",")]
+    except ValueError:
+        parser.error(f"--sizes {args.sizes!r}: expected comma-separated positive integers, e.g. 784,256,10")
+    if len(sizes) < 2 or min(sizes) < 1 or args.batch < 1:
+        parser.error(f"--sizes {args.sizes!r} --batch {args.batch}: expected >= 2 positive widths and batch >= 1")
 
     import torch
 
@@ -59,21 +69,24 @@ def main() -> None:
         limiter = None
 
     rng = np.random.default_rng(0)
-    model = MLP(SIZES, init="normal", rng=rng, dtype=np.float32)
-    X = rng.standard_normal((BATCH, SIZES[0])).astype(np.float32)
-    y = rng.integers(0, SIZES[-1], BATCH)
+    model = MLP(sizes, init="normal", rng=rng, dtype=np.float32)
+    X = rng.standard_normal((args.batch, sizes[0])).astype(np.float32)
+    y = rng.integers(0, sizes[-1], args.batch)
 
     def ours() -> None:
         _, grads = model.loss_and_grads(X, y)
         for p, g in zip(model.params, grads):
             p -= LR * g  # float32: LR * g stays float32 (NEP 50)
 
-    net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+    layers: list = []
+    for a, b in zip(sizes, sizes[1:]):
+        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    net = torch.nn.Sequential(*layers[:-1])  # no activation after the output layer
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
     with torch.no_grad():  # same starting weights (torch stores Linear weights transposed)
-        net[0].weight.copy_(torch.from_numpy(model.params[0].T.copy()))
-        net[0].bias.copy_(torch.from_numpy(model.params[1]))
-        net[2].weight.copy_(torch.from_numpy(model.params[2].T.copy()))
-        net[2].bias.copy_(torch.from_numpy(model.params[3]))
+        for k, lin in enumerate(linears):
+            lin.weight.copy_(torch.from_numpy(model.params[2 * k].T.copy()))
+            lin.bias.copy_(torch.from_numpy(model.params[2 * k + 1]))
     optimizer = torch.optim.SGD(net.parameters(), lr=LR)
     tX, ty = torch.from_numpy(X), torch.from_numpy(y)
     loss_fn = torch.nn.CrossEntropyLoss()
@@ -91,7 +104,7 @@ def main() -> None:
         t_ours += _timeit(ours, args.repeats // 4, args.warmup)
         t_theirs += _timeit(theirs, args.repeats // 4, args.warmup)
     env = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-    print(f"SGD step, MLP({SIZES}), float32 batch {BATCH}, threads {args.threads}, env {env}")
+    print(f"SGD step, MLP({sizes}), float32 batch {args.batch}, threads {args.threads}, env {env}")
     print(f"  numeric.mlp : {_summary(t_ours)}")
     print(f"  torch {torch.__version__}: {_summary(t_theirs)}")
     print(f"  ratio ours / torch (medians): {statistics.median(t_ours) / statistics.median(t_theirs):.3f}")
