@@ -112,10 +112,11 @@ def table(seeds: range) -> None:
     right, crashes, refusals, wrong, refused = 0, Counter(), 0, [], []
     true_steps, poly_all_proved, poly_runs = Counter(), 0, 0
     cex = Counter()
-    per_step = []
+    per_step, slow = [], []
     for case, seed in tqdm(runs, desc="verify_chain", unit="run", mininterval=2):
         out = tb.run(case.id, seed)
         per_step.append(out.seconds / (len(case.steps) - 1))
+        slow.append((per_step[-1], f"{case.id}@{seed}"))
         if out.error is not None:
             if isinstance(out.error, ValueError):
                 refusals += 1
@@ -172,7 +173,8 @@ def table(seeds: range) -> None:
     )
     print(
         f"time per step: median {statistics.median(per_step) * 1e3:.0f} ms (target < 200 ms), "
-        f"worst {max(per_step):.2f} s (target < 5 s)"
+        f"worst {max(per_step):.2f} s (target < 5 s); slowest runs: "
+        + ", ".join(f"{name} {t:.2f} s" for t, name in sorted(slow, reverse=True)[:5])
     )
     print("wrong verdicts (not counting refusals and crashes): " + ("; ".join(wrong) or "none"))
     cases = sorted({r.split("@")[0] for r in refused})

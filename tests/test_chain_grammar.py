@@ -87,3 +87,18 @@ def test_sympy_matrix_nodes_are_evaluated():
     assert verify_chain([A3[0, 1] + A3.T[0, 1], A3[0, 1] + A3[1, 0]]).ok
     wrong = verify_chain([A3[0, 1], A3[1, 0]])
     assert wrong.verdicts == ["refuted"] and np.asarray(wrong.counterexample["A"]).shape == (3, 3)
+
+
+@pytest.mark.parametrize("n, complex_", [(1, False), (2, True), (3, False), (5, True), (7, False)])
+def test_the_exact_determinant_equals_sympys_over_gaussian_rationals(n, complex_):
+    """The fraction-free determinant of the exact re-check (chain/exact_eval.py) is SymPy's QQ_I det, exactly."""
+    from sympy.polys.domains import QQ_I
+    from sympy.polys.matrices import DomainMatrix
+
+    from derivations.chain.exact_eval import _qq, _rational_det
+
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal((n, n)) + (1j * rng.standard_normal((n, n)) if complex_ else 0)
+    a[0, :] = a[-1, :] if n == 3 else a[0, :]  # one singular case: det exactly 0
+    v = np.vectorize(_qq, otypes=[object])(a)
+    assert _rational_det(v) == DomainMatrix(v.tolist(), v.shape, QQ_I).det()

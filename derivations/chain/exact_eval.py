@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import math
+
 from functools import cache
 from typing import Any
 
 import mpmath
 import numpy as np
 import sympy as sp
-from sympy.polys.domains import QQ, QQ_I
+from sympy.polys.domains import QQ, QQ_I, ZZ, ZZ_I
 from sympy.polys.matrices import DomainMatrix
 from sympy.matrices.exceptions import NonSquareMatrixError, ShapeError
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -36,6 +38,30 @@ def _qq(z) -> Any:
     """A float or complex as an exact Gaussian rational (every binary float is a rational)."""
     z = complex(z)
     return QQ_I(QQ(*z.real.as_integer_ratio()), QQ(*z.imag.as_integer_ratio()))
+
+
+def _rational_det(v: np.ndarray) -> Any:
+    """det of a square array of Gaussian rationals (``QQ_I``), exactly and fast: scaled by the common
+    denominator D to Gaussian integers, whose determinant fraction-free Bareiss elimination computes
+    with no gcd per operation (``ZZ`` / ``ZZ_I`` DomainMatrix), then divided by D^n.  Over ``QQ_I``
+    directly, the 64×64 Kronecker products of float points in ``det(kron(A, B))`` took 15 s a step."""
+    n = v.shape[0]
+    if n == 0:
+        return QQ_I(1)
+    D = math.lcm(*(int(QQ.denom(part)) for z in v.flat for part in (z.x, z.y)))
+    complex_ = any(z.y for z in v.flat)
+    rows = [[ZZ_I(int(z.x * D), int(z.y * D)) if complex_ else ZZ(int(z.x * D)) for z in row] for row in v.tolist()]
+    det = DomainMatrix(rows, v.shape, ZZ_I if complex_ else ZZ).det()
+    re_, im_ = (det.x, det.y) if complex_ else (det, 0)
+    return QQ_I(QQ(int(re_), D**n), QQ(int(im_), D**n))
+
+
+def _mp_det(v: np.ndarray) -> Any:
+    """``mpmath.det``, or 0 at an exactly singular matrix, where mpmath's LU pivoting fails (a TypeError)."""
+    try:
+        return mpmath.det(mpmath.matrix(v.tolist()))
+    except (TypeError, ZeroDivisionError):
+        return mpmath.mpf(0)
 
 
 def _mp(z) -> Any:
@@ -144,8 +170,8 @@ def _hp_eval(expr: sp.Basic, env: dict, kind: str) -> Any:
         if kind == "dyadic":
             raise _Inexact("a determinant")
         if kind == "rational":
-            return DomainMatrix(v.tolist(), v.shape, QQ_I).det()
-        return mpmath.det(mpmath.matrix(v.tolist()))
+            return _rational_det(v)
+        return _mp_det(v)
     if isinstance(expr, ElementwiseApplyFunction):
         if kind != "mp":
             raise _Inexact("an entrywise function")
