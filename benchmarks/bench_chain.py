@@ -178,7 +178,10 @@ def table(seeds: range) -> None:
     )
     print("wrong verdicts (not counting refusals and crashes): " + ("; ".join(wrong) or "none"))
     cases = sorted({r.split("@")[0] for r in refused})
-    print(f"refused or crashed: {len(refused)} runs of {len(cases)} cases (grammar or symbols= not there yet)")
+    print(
+        f"refused or crashed: {len(refused)} runs of {len(cases)} cases"
+        + (f": {sorted(refused)[:5]}" if refused else "")
+    )
 
 
 def _sympy_side(text: str, case) -> sp.Basic:
