@@ -309,7 +309,8 @@ def _averaging_proof() -> Check:
         "symbolic",
         not failed,
         "at symbolic k, m: (1/k) Σ_j ∇ (1/m) Σ_{i∈B_j} ℓ_i = ∇ (1/(km)) Σ_{l≤km} ℓ_l, by induction on k "
-        "(base, peel of part k + 1, split and re-index of the full sum's tail) and the gradient's linearity"
+        "(base, peel of part k + 1, split and re-index of the full sum's tail) and the gradient's linearity "
+        "(∇ entrywise: ∂/∂θ for a symbolic parameter θ and per-example losses ℓ_l(θ))"
         + (f"; steps not reduced to 0: {failed}" if failed else ""),
     )
 
