@@ -215,19 +215,101 @@ def batch_norm(X, eps=1e-5):
     latex=r"\partial\,\mathrm{BN}(X)_{i}/\partial X_{j} \ne 0\ (i\ne j);\ \mathrm{BN}(x) = 0\ \text{for a batch of one}",
 )
 def _ex6(ctx: Context):
-    xs = sp.symbols("x1:4", real=True)
-    eps = sp.Symbol("epsilon", positive=True)
-    mean = sum(xs) / 3
-    var = sum((x - mean) ** 2 for x in xs) / 3
-    y1 = (xs[0] - mean) / sp.sqrt(var + eps)
-    cross = sp.diff(y1, xs[1])
-    at = cross.subs({xs[0]: 0, xs[1]: 1, xs[2]: 2, eps: sp.Rational(1, 100)})
+    yield from _cross_row_proof()
+    yield _cross_row_numeric(ctx)
+    yield from _batch_dependence(ctx)
+
+
+def _sum_dummies(expr, k):
+    """Every one-index ``Sum`` of ``expr`` re-indexed by the symbol ``k``, so sums differing only in their dummy cancel."""
+    return expr.replace(
+        lambda t: isinstance(t, sp.Sum) and len(t.limits) == 1,
+        lambda t: t.change_index(t.limits[0][0], t.limits[0][0], k),
+    )
+
+
+def _batch_partials(n, x_b, mu):
+    """∂μ/∂x_b and ∂v/∂x_b of the batch mean and (population) variance: proved at symbolic n, used by the chain rule."""
+    return 1 / n, 2 * (x_b - mu) / n
+
+
+def _cross_row_proof():
+    """∂y_a/∂x_b (a ≠ b) of y = (x − μ)/sqrt(v + ε) at symbolic batch size n, one feature column.
+
+    Row b and the batch size are symbolic with n = b + r (b ≥ 1, r ≥ 0: every n and every row b ≤ n).  The batch
+    enters y_a only through μ = Σ x_i / n and v = Σ (x_i − μ)² / n; their partials are proved with ``Sum`` at symbolic
+    n, then the chain rule through μ(t), v(t) gives the closed form.
+    """
+    b = sp.Symbol("b", integer=True, positive=True)
+    r = sp.Symbol("r", integer=True, nonnegative=True)
+    i, j, k = sp.symbols("i j k", integer=True)
+    n = b + r
+    x = sp.IndexedBase("x")
+    mu = sp.Sum(x[j], (j, 1, n)) / n
+    var = sp.Sum((x[i] - mu) ** 2, (i, 1, n)) / n
+    d_mu, d_var = _batch_partials(n, x[b], mu)
+    rest_mu = sp.simplify(sp.diff(mu, x[b]).doit() - d_mu)
+    rest_var = sp.simplify(sp.expand(sp.diff(var, x[b]).doit() - d_var).doit())
+    rest_var = sp.simplify(_sum_dummies(rest_var, k))
     yield Check(
         "symbolic",
-        sp.simplify(at) != 0,
-        f"batch of 3 (symbolic): ∂y1/∂x2 = {sp.sstr(sp.nsimplify(sp.simplify(at)))} at x = (0, 1, 2), eps = 1/100, not 0: "
-        "row 1's output depends on row 2",
+        rest_mu == 0 and rest_var == 0,
+        "at symbolic batch size n (row b ≤ n symbolic): ∂μ/∂x_b = 1/n and ∂v/∂x_b = 2(x_b − μ)/n "
+        f"for μ = Σ x_i/n, v = Σ (x_i − μ)²/n (remainders {sp.sstr(rest_mu)}, {sp.sstr(rest_var)})",
     )
+    t, eps = sp.Symbol("t"), sp.Symbol("epsilon", positive=True)
+    xa, xb, m, u = sp.symbols("x_a x_b mu u", real=True)
+    w, nn = sp.Symbol("v", nonnegative=True), sp.Symbol("n", positive=True)
+    M, V = sp.Function("mu")(t), sp.Function("v")(t)  # μ and v as functions of x_b = t; x_a (a ≠ b) does not move
+    dy = sp.diff((xa - M) / sp.sqrt(V + eps), t)
+    d_mu, d_var = _batch_partials(nn, xb, M)
+    dy = dy.subs({sp.Derivative(M, t): d_mu, sp.Derivative(V, t): d_var}).subs({M: m, V: w})
+    s = sp.sqrt(w + eps)
+    closed = -(1 + (xa - m) * (xb - m) / s**2) / (nn * s)
+    equal_rows = sp.simplify(closed.subs({xa: m + u, xb: m + u}))  # rows a, b equal: both deviate by u
+    yield Check(
+        "symbolic",
+        sp.simplify(dy - closed) == 0 and equal_rows.is_negative is True,
+        "chain rule through μ and v, symbolic n: ∂y_a/∂x_b = −(1 + (x_a − μ)(x_b − μ)/(v + ε)) / (n sqrt(v + ε)) "
+        f"for a ≠ b; when rows a and b are equal (x_a − μ = x_b − μ = u) it is {sp.sstr(equal_rows)} < 0 for every n, ε > 0: "
+        "row a's output depends on row b",
+    )
+
+
+def _cross_row_numeric(ctx: Context) -> Check:
+    """``batch_norm``'s cross-row Jacobian (central differences) against the closed form, at several batch sizes."""
+    rng = ctx.rng(7)
+    worst, sizes = 0.0, {}
+    for n in (2, 3, 8, 32, 100):
+        X = rng.standard_normal((n, 3))
+        col = X[:, 0]
+        s = np.sqrt(col.var() + 1e-5)
+        yhat = (col - col.mean()) / s
+        closed = -(1 + np.outer(yhat, yhat)) / (n * s)  # off-diagonal entries of the proved form
+        h = 1e-5
+        J = np.empty((n, n))
+        for b in range(n):
+            E = np.zeros_like(X)
+            E[b, 0] = h
+            J[:, b] = (batch_norm(X + E)[:, 0] - batch_norm(X - E)[:, 0]) / (2 * h)
+        off = ~np.eye(n, dtype=bool)
+        worst = max(worst, float(np.max(np.abs(J - closed)[off])))
+        sizes[n] = float(np.max(np.abs(J[off])))
+    # central difference at h = 1e-5 on outputs |y| <= sqrt(n) <= 10 with s ~ 1: truncation h^2/6 |y'''| ~ 1e-9,
+    # rounding eps * 10 / h ~ 2e-10; 1e-7 is > 100x both, while a wrong variance (ddof = 1) or mean is off by >= 1e-3
+    return Check(
+        "numeric",
+        worst <= 1e-7,
+        "batch_norm's cross-row Jacobian (central differences) = the closed form at n = 2, 3, 8, 32, 100 "
+        f"(max error {worst:.2g} <= 1e-7; max |∂y_a/∂x_b| per n: "
+        + ", ".join(f"{n}: {v:.3g}" for n, v in sizes.items())
+        + "; at n = 2 it is O(ε): two rows normalize to ±1)",
+        max_error=worst,
+    )
+
+
+def _batch_dependence(ctx: Context):
+    eps = sp.Symbol("epsilon", positive=True)
     x = sp.Symbol("x", real=True)
     single = (x - x) / sp.sqrt(((x - x) ** 2) + eps)
     yield symbolic_equal(single, 0, "batch of one: (x − mean)/sqrt(var + eps) = 0 for every input x")

@@ -28,7 +28,7 @@ def _refutes(function):
     return marked
 
 
-__all__ = ["jacobian_chain"]
+__all__ = ["every_layer_logits", "jacobian_chain"]
 
 
 # --- note.5.1.row-column (lines 19-21) ----------------------------------------------------------------
@@ -82,6 +82,83 @@ def _correct_row_column(ctx: Context):
         diff == sp.ZeroMatrix(1, q),
         "correction (row form, symbolic d, h, q): (xW1 + b1)W2 + b2 = "
         "x(W1W2) + (b1W2 + b2), i.e. W = W1W2, b = b1W2 + b2",
+    )
+
+
+# --- note.5.1.every-layer (lines 25-27) ---------------------------------------------------------------
+
+_P = sp.symbols("w1 c1 u1 u2 c2 c3", real=True)  # W1 (1×1), b1, W2 = (u1, u2)ᵀ (2×1), b2 = (c2, c3)
+_P_DEAD = dict(zip(_P, (1, 0, -1, -2, 0, 0)))  # h = relu(x) = 1 at x = 1; W2 h + b2 = (−1, −2): both logits negative
+
+
+def every_layer_logits(x, *, output_relu: bool):
+    """The note's l.27 network with one input and two classes, o = W2 max(W1 x + b1, 0) + b2, and with
+    max(·, 0) also on the output layer (l.25's 'every layer' read as written): o = max(W2 h + b2, 0)."""
+    w1, c1, u1, u2, c2, c3 = _P
+    h = sp.Max(w1 * x + c1, 0)
+    o = [u1 * h + c2, u2 * h + c3]
+    return [sp.Max(v, 0) for v in o] if output_relu else o
+
+
+def _cross_entropy_gradient(output_relu: bool):
+    o = every_layer_logits(sp.Integer(1), output_relu=output_relu)
+    loss = -(o[0] - sp.log(sp.exp(o[0]) + sp.exp(o[1])))  # label 0
+    return [sp.simplify(sp.diff(loss, p).subs(_P_DEAD)) for p in _P]
+
+
+@register(
+    "note.5.1.every-layer",
+    title="Note l.25-27: the nonlinearity max(x, 0) added to 'every layer' (correct: after every hidden layer; "
+    "the output layer stays affine, o = W2 h + b2, as the note's own l.27 and the book have it)",
+    latex=r"h = \sigma(W_1x + b_1),\ o = \sigma(W_2h + b_2)\ (\text{note, l.25})\ \text{vs}\ o = W_2h + b_2\ (\text{l.27})",
+    expected=False,
+)
+@_refutes
+def _refute_every_layer(ctx: Context):
+    x = sp.Symbol("x", real=True)
+    target = every_layer_logits(sp.Integer(1), output_relu=False)[0].subs(_P_DEAD)  # l.27's output: −1
+    # symbolic in x and all six parameters: SymPy decides the every-layer output exceeds −1 everywhere
+    above = every_layer_logits(x, output_relu=True)[0] > target
+    yield Check(
+        "exact",
+        above is not sp.true,
+        "l.25 '모든 층에 max(x, 0)와 같은 비선형 함수 시그마를 추가 (add a nonlinear function σ such as max(x, 0) to "
+        f"every layer)': with σ on the output layer too, every output is max(·, 0) >= 0, so the output o = {target} of "
+        "l.27's network (W1 = 1, b1 = 0, W2 = (−1, −2)ᵀ, b2 = 0 at x = 1) is reached by no parameters: "
+        "'every layer' is not the model the note writes",
+    )
+    grad = _cross_entropy_gradient(output_relu=True)
+    yield Check(
+        "exact",
+        any(g != 0 for g in grad),
+        "with max(·, 0) on the output, at those parameters (both logits negative) softmax sees (0, 0) and the "
+        f"cross-entropy gradient with respect to W1, b1, W2, b2 is exactly {[sp.sstr(g) for g in grad]}: "
+        "training cannot move (l.27's affine output has gradient "
+        f"{[sp.sstr(g) for g in _cross_entropy_gradient(output_relu=False)]})",
+    )
+
+
+@also_check("note.5.1.every-layer")
+def _correct_every_layer(ctx: Context):
+    d, h, q = sp.symbols("d h q", integer=True, positive=True)
+    x, W1, b1 = sp.MatrixSymbol("x", d, 1), sp.MatrixSymbol("W1", h, d), sp.MatrixSymbol("b1", h, 1)
+    W2, b2 = sp.MatrixSymbol("W2", q, h), sp.MatrixSymbol("b2", q, 1)
+    rest = sp.expand((W2 * (W1 * x + b1) + b2 - ((W2 * W1) * x + (W2 * b1 + b2))).doit())
+    yield Check(
+        "symbolic",
+        rest == sp.ZeroMatrix(q, 1),
+        "correction, part 1 (symbolic d, h, q): a hidden layer without σ merges with the next one, "
+        "W2(W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2): σ is needed after every hidden layer",
+    )
+    t = sp.Symbol("t", real=True)
+    f = sp.Lambda(t, sp.Max(t, 0) + sp.Max(-t, 0))  # l.27's shape: W1 = (1, −1)ᵀ, b1 = 0, W2 = (1, 1), b2 = 0
+    gap = f(-1) + f(1) - 2 * f(0)  # every affine g has g(−1) + g(1) − 2 g(0) = 0
+    yield Check(
+        "exact",
+        gap != 0,
+        "correction, part 2: σ on the hidden layer alone already prevents the merge: l.27's network "
+        f"o = (1, 1) max((1, −1)ᵀ x, 0) computes |x|, with f(−1) + f(1) − 2 f(0) = {gap} where every affine map "
+        "gives 0; so the output layer needs no σ (the book: σ applied to each hidden unit)",
     )
 
 

@@ -19,6 +19,11 @@ ERRATA = (
     "note.5.4.gradient-product",
     "note.5.4.v-vector",
     "note.5.4.symmetry",
+    "note.5.1.row-column",
+    "note.5.1.every-layer",
+    "note.5.4.product-count",
+    "note.5.4.log-space",
+    "note.5.4.activation-variance",
 )
 
 
@@ -112,6 +117,24 @@ def test_a_real_slip_in_the_xor_network_leaves_the_hidden_layer_erratum_undeterm
     monkeypatch.setattr(note, "XOR_B1", sp.Matrix([0, -2]))
     result = derivations.claim("note.5.1.hidden-layers").verify()
     assert result.holds is None and not result.ok, str(result)
+
+
+def test_every_registered_erratum_is_in_the_list_above():
+    assert {c.id for c in derivations.claims() if c.expected is False} == set(ERRATA)
+
+
+def test_the_every_layer_erratum_rests_on_the_output_relu(monkeypatch):
+    from derivations import note_more
+
+    # a real slip: the "every layer" network without max(·, 0) on its output is l.27's network, so the note's
+    # reading is no longer refuted and the erratum must not be found
+    checks = derivations.claim("note.5.1.every-layer").verify().checks
+    assert [(c.refutes, c.ok) for c in checks] == [(True, False), (True, False), (False, True), (False, True)]
+    real = note_more.every_layer_logits
+    monkeypatch.setattr(note_more, "every_layer_logits", lambda x, output_relu: real(x, output_relu=False))
+    result = derivations.claim("note.5.1.every-layer").verify()
+    assert result.holds is None and not result.ok, str(result)
+    assert [c.ok for c in result.checks if c.refutes] == [True, True]  # the note's reading now survives both
 
 
 def test_a_failing_correction_under_an_erratum_is_printed_as_a_failure_not_as_the_note_failing():
